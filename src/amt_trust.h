@@ -1,0 +1,41 @@
+/*
+ * amt_trust.h - trust anchors: an X509_STORE built from CA files and hashed
+ * CA directories at configuration time, read-only afterwards, shared by all
+ * threads.
+ */
+#ifndef AMT_TRUST_H
+#define AMT_TRUST_H
+
+#include <apr_pools.h>
+#include <openssl/x509_vfy.h>
+
+typedef struct amt_trust_t amt_trust_t;
+
+/** An empty store; its X509_STORE is freed by a cleanup on p. */
+apr_status_t amt_trust_make(amt_trust_t **trust, apr_pool_t *p);
+
+/**
+ * Adds every certificate of a PEM file.  Fails (AMT_ETRUST, *err allocated
+ * from p, naming the file) when the path is missing, unreadable, not a
+ * regular file, not PEM, or holds no certificate.
+ */
+apr_status_t amt_trust_add_file(amt_trust_t *trust, const char *path,
+                                apr_pool_t *p, const char **err);
+
+/**
+ * Adds a hashed directory ("openssl rehash"), read lazily by OpenSSL.  Fails
+ * when the path is not a readable directory or holds no hash link
+ * (<8 hex digits>.<n>).
+ */
+apr_status_t amt_trust_add_dir(amt_trust_t *trust, const char *path,
+                               apr_pool_t *p, const char **err);
+
+/** Number of certificates loaded from files (directories not counted). */
+int amt_trust_count(const amt_trust_t *trust);
+
+/** True when neither a file nor a directory was added. */
+int amt_trust_is_empty(const amt_trust_t *trust);
+
+X509_STORE *amt_trust_store(const amt_trust_t *trust);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * amt_vars.h - the SSL_CLIENT_* variables, formatted exactly as mod_ssl 2.4.71
+ * formats them for the same certificate (OpenSSL does the formatting, called
+ * with mod_ssl's flags).
+ */
+#ifndef AMT_VARS_H
+#define AMT_VARS_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include "amt_chain.h"
+#include "amt_verify.h"
+
+#define AMT_VARS_STD        0x01  /* StdEnvVars */
+#define AMT_VARS_CERTDATA   0x02  /* ExportCertData */
+#define AMT_VARS_LEGACY_DN  0x04  /* LegacyDNStringFormat */
+
+/** What the variables are computed from. chain may be NULL (no certificate). */
+typedef struct amt_peer_t {
+    const amt_chain_t *chain;
+    amt_result_t result;
+} amt_peer_t;
+
+/**
+ * Value of one variable, or NULL when it is unknown or has no value here.
+ * Identity variables (everything but SSL_CLIENT_VERIFY) are NULL unless the
+ * outcome is SUCCESS or GENEROUS.  Name matching follows mod_ssl: the
+ * "SSL_" and "CLIENT_" prefixes are case-insensitive, the rest is not.
+ * Accepts the _n and _RAW forms of DN attributes and the _n SAN forms.
+ * flags: AMT_VARS_LEGACY_DN changes SSL_CLIENT_S_DN / SSL_CLIENT_I_DN.
+ */
+const char *amt_var_lookup(apr_pool_t *p, const amt_peer_t *peer,
+                           const char *name, int flags);
+
+/**
+ * Sets the variables into env as mod_ssl's fixup does:
+ * AMT_VARS_STD: SSL_CLIENT_VERIFY and, when verified, every non-empty fixed
+ * variable, every recognised DN attribute (first un-suffixed, later _1, _2..),
+ * the SAN lists, SSL_CLIENT_SAN_URI_n and SSL_CLIENT_CERT_SHA256.
+ * AMT_VARS_CERTDATA: SSL_CLIENT_CERT ("" when not verified) and
+ * SSL_CLIENT_CERT_CHAIN_n for the certificates sent after the leaf.
+ */
+void amt_vars_export(apr_table_t *env, apr_pool_t *p, const amt_peer_t *peer,
+                     int flags);
+
+/** Lowercase hex SHA-256 of the certificate's DER (64 characters). */
+const char *amt_cert_sha256_hex(apr_pool_t *p, X509 *cert);
+
+/** The first commonName of the subject, UTF-8 as SSL_CLIENT_S_DN_CN, or NULL. */
+const char *amt_cert_subject_cn(apr_pool_t *p, X509 *cert);
+
+/** Subject DN for log lines: RFC 2253, ASCII only (non-ASCII and control
+ *  bytes escaped), cut to at most maxlen bytes with "..." appended. */
+const char *amt_cert_subject_for_log(apr_pool_t *p, X509 *cert,
+                                     apr_size_t maxlen);
+
+#endif

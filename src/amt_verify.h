@@ -1,0 +1,54 @@
+/*
+ * amt_verify.h - chain verification with mod_ssl's semantics.
+ */
+#ifndef AMT_VERIFY_H
+#define AMT_VERIFY_H
+
+#include <time.h>
+#include <apr_pools.h>
+#include "amt_chain.h"
+#include "amt_trust.h"
+
+typedef enum {
+    AMT_OUTCOME_NONE = 0,   /* no certificate was presented */
+    AMT_OUTCOME_SUCCESS,
+    AMT_OUTCOME_GENEROUS,   /* optional_no_ca: failed only for want of a
+                             * trusted issuer */
+    AMT_OUTCOME_FAILED
+} amt_outcome_e;
+
+typedef struct amt_result_t {
+    amt_outcome_e outcome;
+    int x509_error;         /* OpenSSL X509_V_ERR_*, 0 when not from OpenSSL */
+    int error_depth;        /* depth of the failing certificate, -1 if none */
+    const char *reason;     /* FAILED: the reason text; otherwise NULL */
+} amt_result_t;
+
+typedef struct amt_policy_t {
+    const amt_trust_t *trust;
+    int depth;              /* as SSLVerifyDepth: leaf = 0, anchor counts */
+    int no_ca_ok;           /* optional_no_ca */
+} amt_policy_t;
+
+/**
+ * Verifies chain->leaf with chain->sent as untrusted intermediates against
+ * policy->trust, with the TLS-client purpose, at time `at` (0 = now).
+ * Fills *res; returns APR_SUCCESS whenever a verdict was reached (also for
+ * FAILED), an error only when OpenSSL could not run (out of memory).
+ * Thread-safe: the trust store is only read.
+ */
+apr_status_t amt_verify_chain(amt_result_t *res, apr_pool_t *p,
+                              const amt_policy_t *policy,
+                              const amt_chain_t *chain, time_t at);
+
+/** True for the OpenSSL errors mod_ssl tolerates under optional_no_ca
+ *  (18, 19, 20, 21, 27). */
+int amt_verify_error_is_no_ca(int x509_error);
+
+/** "NONE", "SUCCESS", "GENEROUS" or "FAILED:<reason>". */
+const char *amt_result_string(apr_pool_t *p, const amt_result_t *res);
+
+/** A FAILED result with the module's own reason. */
+void amt_result_fail(amt_result_t *res, const char *reason);
+
+#endif
