@@ -1,0 +1,76 @@
+#!/bin/sh
+# install-deps.sh MODE - install the Debian packages that `make -f Makefile.apxs
+# MODE` needs (MODE: test or demo).  Checks with dpkg-query first and does
+# nothing when everything is there.  As root it runs apt-get (non-interactive);
+# otherwise it prints the apt-get command to run and exits 1.
+set -eu
+
+usage() {
+    echo "usage: sh tools/install-deps.sh test|demo" >&2
+    exit 2
+}
+
+[ $# -eq 1 ] || usage
+case "$1" in
+test)
+    # libapache2-mod-perl2 ships Apache::Test; libwww-perl is its HTTP client;
+    # passwd (useradd) and util-linux (runuser) let the suite run unprivileged.
+    PACKAGES="apache2 apache2-dev libapache2-mod-perl2 libapache2-mod-php php-cli
+              openssl libssl-dev pkg-config make gcc curl perl libwww-perl
+              passwd util-linux"
+    ;;
+demo)
+    PACKAGES="apache2 apache2-dev openssl libssl-dev pkg-config make gcc curl
+              libapache2-mod-php"
+    ;;
+-h|--help)
+    usage
+    ;;
+*)
+    echo "install-deps.sh: unknown mode '$1'" >&2
+    usage
+    ;;
+esac
+
+# shellcheck disable=SC2086 # PACKAGES is a word list
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "install-deps.sh: dpkg-query not found: this script knows Debian/Ubuntu only." >&2
+    echo "install-deps.sh: install the equivalents of these Debian packages:" >&2
+    printf '    %s\n' $PACKAGES >&2
+    exit 1
+fi
+
+missing=""
+for pkg in $PACKAGES; do
+    status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null || true)
+    case "$status" in
+    ii*) ;;
+    *) missing="$missing $pkg" ;;
+    esac
+done
+missing=${missing# }
+
+if [ -z "$missing" ]; then
+    echo "install-deps.sh: all packages for '$1' are installed."
+    exit 0
+fi
+
+install_cmd="DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing"
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps.sh: missing Debian packages for '$1': $missing" >&2
+    echo "install-deps.sh: run as root:" >&2
+    echo "    apt-get update && $install_cmd" >&2
+    exit 1
+fi
+
+echo "=================================================================="
+echo "install-deps.sh: installing missing Debian packages for '$1':"
+echo "    $missing"
+echo "=================================================================="
+DEBIAN_FRONTEND=noninteractive
+export DEBIAN_FRONTEND
+apt-get update
+# shellcheck disable=SC2086 # word splitting of the package list is wanted
+apt-get install -y --no-install-recommends $missing </dev/null
+echo "install-deps.sh: done."
