@@ -41,6 +41,10 @@ apr_status_t amt_verify_chain(amt_result_t *res, apr_pool_t *p,
                               const amt_policy_t *policy,
                               const amt_chain_t *chain, time_t at);
 
+/** Sets up OpenSSL ex_data; call once at start-up (child_init or main)
+ *  before threads verify.  amt_verify_chain() calls it too. */
+void amt_verify_init(void);
+
 /** True for the OpenSSL errors mod_ssl tolerates under optional_no_ca
  *  (18, 19, 20, 21, 27). */
 int amt_verify_error_is_no_ca(int x509_error);

@@ -1,0 +1,597 @@
+/*
+ * amt_vars.c - SSL_CLIENT_* variables with mod_ssl 2.4.71's names and formats.
+ *
+ * Formatting is left to the same OpenSSL calls, with the same flags, that
+ * mod_ssl uses (X509_NAME_print_ex, ASN1_STRING_print_ex, ASN1_TIME_print,
+ * i2a_ASN1_INTEGER, PEM_write_bio_X509, ...), so the bytes match.  Two
+ * tables drive both the lookup of one name and the export of all names:
+ * fixed_vars[] (one function per variable) and dn_attrs[] (per-attribute
+ * DN variables).
+ */
+#include <string.h>
+#include <apr_lib.h>
+#include <apr_strings.h>
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "amt_vars.h"
+
+/* ------------------------------------------------------------------ */
+/* helpers                                                             */
+
+/* Reads everything written to a memory BIO, frees the BIO. */
+static const char *bio_to_string(apr_pool_t *p, BIO *bio)
+{
+    char *data;
+    long len;
+    const char *result = NULL;
+
+    if (bio == NULL) return NULL;
+    len = BIO_get_mem_data(bio, &data);
+    if (len >= 0) result = apr_pstrmemdup(p, data, (apr_size_t)len);
+    BIO_free(bio);
+    return result;
+}
+
+/* An ASN.1 string as mod_ssl prints a DN attribute or a SAN value:
+ * control characters escaped, converted to UTF-8 unless raw. */
+static const char *asn1_string_text(apr_pool_t *p, const ASN1_STRING *s,
+                                    int raw)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    unsigned long flags = ASN1_STRFLGS_ESC_CTRL;
+
+    if (bio == NULL) return NULL;
+    if (!raw) flags |= ASN1_STRFLGS_UTF8_CONVERT;
+    ASN1_STRING_print_ex(bio, s, flags);
+    return bio_to_string(p, bio);
+}
+
+static const char *dn_string(apr_pool_t *p, const X509_NAME *name,
+                             unsigned long flags)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+
+    if (bio == NULL) return NULL;
+    X509_NAME_print_ex(bio, name, 0, flags);
+    return bio_to_string(p, bio);
+}
+
+static const char *dn_oneline(apr_pool_t *p, const X509_NAME *name,
+                              int legacy)
+{
+    if (legacy) {
+        char *cp = X509_NAME_oneline(name, NULL, 0);
+        const char *r = cp ? apr_pstrdup(p, cp) : NULL;
+        OPENSSL_free(cp);
+        return r;
+    }
+    return dn_string(p, name, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+}
+
+static const char *cert_pem(apr_pool_t *p, X509 *x)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+
+    if (bio == NULL) return NULL;
+    if (!PEM_write_bio_X509(bio, x)) {
+        BIO_free(bio);
+        return NULL;
+    }
+    return bio_to_string(p, bio);
+}
+
+static const char *asn1_time_text(apr_pool_t *p, const ASN1_TIME *t)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+
+    if (bio == NULL) return NULL;
+    ASN1_TIME_print(bio, t);
+    return bio_to_string(p, bio);
+}
+
+static const char *algorithm_name(apr_pool_t *p, const ASN1_OBJECT *obj)
+{
+    int nid = obj ? OBJ_obj2nid(obj) : NID_undef;
+
+    return apr_pstrdup(p, nid == NID_undef ? "UNKNOWN" : OBJ_nid2ln(nid));
+}
+
+/* ------------------------------------------------------------------ */
+/* fixed variables                                                     */
+
+typedef const char *(*var_fn)(apr_pool_t *p, const amt_peer_t *peer,
+                              int flags);
+
+static const char *v_version(apr_pool_t *p, const amt_peer_t *peer, int flags)
+{
+    (void)flags;
+    return apr_psprintf(p, "%ld", X509_get_version(peer->chain->leaf) + 1);
+}
+
+static const char *v_serial(apr_pool_t *p, const amt_peer_t *peer, int flags)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+
+    (void)flags;
+    if (bio == NULL) return NULL;
+    i2a_ASN1_INTEGER(bio, X509_get0_serialNumber(peer->chain->leaf));
+    return bio_to_string(p, bio);
+}
+
+static const char *v_start(apr_pool_t *p, const amt_peer_t *peer, int flags)
+{
+    (void)flags;
+    return asn1_time_text(p, X509_get0_notBefore(peer->chain->leaf));
+}
+
+static const char *v_end(apr_pool_t *p, const amt_peer_t *peer, int flags)
+{
+    (void)flags;
+    return asn1_time_text(p, X509_get0_notAfter(peer->chain->leaf));
+}
+
+/* mod_ssl 2.4.71: the days part of ASN1_TIME_diff(now, notAfter), never
+ * negative; so whole days left, rounded down, 0 when expired. */
+static const char *v_remain(apr_pool_t *p, const amt_peer_t *peer, int flags)
+{
+    int days = 0, secs = 0;
+
+    (void)flags;
+    if (!ASN1_TIME_diff(&days, &secs, NULL,
+                        X509_get0_notAfter(peer->chain->leaf))) {
+        return NULL;
+    }
+    return apr_psprintf(p, "%d", days > 0 ? days : 0);
+}
+
+static const char *v_s_dn(apr_pool_t *p, const amt_peer_t *peer, int flags)
+{
+    return dn_oneline(p, X509_get_subject_name(peer->chain->leaf),
+                      flags & AMT_VARS_LEGACY_DN);
+}
+
+static const char *v_i_dn(apr_pool_t *p, const amt_peer_t *peer, int flags)
+{
+    return dn_oneline(p, X509_get_issuer_name(peer->chain->leaf),
+                      flags & AMT_VARS_LEGACY_DN);
+}
+
+static const char *v_a_sig(apr_pool_t *p, const amt_peer_t *peer, int flags)
+{
+    const ASN1_OBJECT *obj = NULL;
+
+    (void)flags;
+    X509_ALGOR_get0(&obj, NULL, NULL, X509_get0_tbs_sigalg(peer->chain->leaf));
+    return algorithm_name(p, obj);
+}
+
+static const char *v_a_key(apr_pool_t *p, const amt_peer_t *peer, int flags)
+{
+    ASN1_OBJECT *obj = NULL;
+
+    (void)flags;
+    X509_PUBKEY_get0_param(&obj, NULL, NULL, NULL,
+                           X509_get_X509_PUBKEY(peer->chain->leaf));
+    return algorithm_name(p, obj);
+}
+
+static const char *v_cea(apr_pool_t *p, const amt_peer_t *peer, int flags)
+{
+    X509 *x = peer->chain->leaf;
+    BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+    char *dec = bn ? BN_bn2dec(bn) : NULL;
+    const char *issuer = dn_string(p, X509_get_issuer_name(x),
+                                   XN_FLAG_RFC2253);
+    const char *result = NULL;
+
+    (void)flags;
+    if (dec && issuer) {
+        result = apr_pstrcat(p, "{ serialNumber ", dec,
+                             ", issuer rdnSequence:\"", issuer, "\" }", NULL);
+    }
+    OPENSSL_free(dec);
+    BN_free(bn);
+    return result;
+}
+
+static const char *v_cert(apr_pool_t *p, const amt_peer_t *peer, int flags)
+{
+    (void)flags;
+    return cert_pem(p, peer->chain->leaf);
+}
+
+static const char *v_sha256(apr_pool_t *p, const amt_peer_t *peer, int flags)
+{
+    (void)flags;
+    return amt_cert_sha256_hex(p, peer->chain->leaf);
+}
+
+#define EXPORT_NO   0
+#define EXPORT_STD  1
+
+static const struct fixed_var {
+    const char *name;       /* after "SSL_CLIENT_" */
+    var_fn fn;
+    int export;             /* exported by StdEnvVars */
+} fixed_vars[] = {
+    { "M_VERSION",        v_version, EXPORT_STD },
+    { "M_SERIAL",         v_serial,  EXPORT_STD },
+    { "V_START",          v_start,   EXPORT_STD },
+    { "V_END",            v_end,     EXPORT_STD },
+    { "V_REMAIN",         v_remain,  EXPORT_STD },
+    { "S_DN",             v_s_dn,    EXPORT_STD },
+    { "I_DN",             v_i_dn,    EXPORT_STD },
+    { "A_KEY",            v_a_key,   EXPORT_STD },
+    { "A_SIG",            v_a_sig,   EXPORT_STD },
+    { "CERT_RFC4523_CEA", v_cea,     EXPORT_STD },
+    { "CERT_SHA256",      v_sha256,  EXPORT_STD },
+    { "CERT",             v_cert,    EXPORT_NO  },  /* ExportCertData */
+    { NULL, NULL, 0 }
+};
+
+/* ------------------------------------------------------------------ */
+/* DN attributes                                                       */
+
+static const struct dn_attr {
+    const char *name;       /* as in SSL_CLIENT_S_DN_<name> */
+    int nid;
+    int export;
+} dn_attrs[] = {
+    { "C",            NID_countryName,            EXPORT_STD },
+    { "ST",           NID_stateOrProvinceName,    EXPORT_STD },
+    { "SP",           NID_stateOrProvinceName,    EXPORT_NO  },
+    { "L",            NID_localityName,           EXPORT_STD },
+    { "O",            NID_organizationName,       EXPORT_STD },
+    { "OU",           NID_organizationalUnitName, EXPORT_STD },
+    { "CN",           NID_commonName,             EXPORT_STD },
+    { "T",            NID_title,                  EXPORT_STD },
+    { "I",            NID_initials,               EXPORT_STD },
+    { "G",            NID_givenName,              EXPORT_STD },
+    { "S",            NID_surname,                EXPORT_STD },
+    { "D",            NID_description,            EXPORT_STD },
+    { "UID",          NID_userId,                 EXPORT_STD },
+    { "Email",        NID_pkcs9_emailAddress,     EXPORT_STD },
+    { "SerialNumber", NID_serialNumber,           EXPORT_STD },
+    { NULL, 0, 0 }
+};
+
+static int all_digits(const char *s)
+{
+    for (; *s; s++) {
+        if (!apr_isdigit(*s)) return 0;
+    }
+    return 1;
+}
+
+/* "<attr>[_<n>][_RAW]" of one DN, as mod_ssl parses it. */
+static const char *dn_attr_lookup(apr_pool_t *p, const X509_NAME *name,
+                                  const char *var)
+{
+    apr_size_t varlen = strlen(var);
+    const char *us;
+    int raw = 0, idx = 0, i, j;
+
+    if (varlen > 4 && strcasecmp(var + varlen - 4, "_RAW") == 0) {
+        var = apr_pstrmemdup(p, var, varlen - 4);
+        varlen -= 4;
+        raw = 1;
+    }
+    us = strchr(var, '_');
+    if (us != NULL && all_digits(us + 1)) {
+        if (strlen(us + 1) > 9) return NULL;
+        idx = atoi(us + 1);
+        varlen = (apr_size_t)(us - var);
+    }
+    for (i = 0; dn_attrs[i].name; i++) {
+        if (strlen(dn_attrs[i].name) != varlen
+            || strncmp(var, dn_attrs[i].name, varlen) != 0) {
+            continue;
+        }
+        for (j = 0; j < X509_NAME_entry_count(name); j++) {
+            const X509_NAME_ENTRY *e = X509_NAME_get_entry(name, j);
+            if (OBJ_obj2nid(X509_NAME_ENTRY_get_object(e)) == dn_attrs[i].nid
+                && idx-- == 0) {
+                return asn1_string_text(p, X509_NAME_ENTRY_get_data(e), raw);
+            }
+        }
+        return NULL;
+    }
+    return NULL;
+}
+
+static void dn_attrs_export(apr_table_t *env, apr_pool_t *p,
+                            const X509_NAME *name, const char *prefix)
+{
+    int seen[sizeof(dn_attrs) / sizeof(dn_attrs[0])] = { 0 };
+    int i, j;
+
+    for (j = 0; j < X509_NAME_entry_count(name); j++) {
+        const X509_NAME_ENTRY *e = X509_NAME_get_entry(name, j);
+        int nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(e));
+        for (i = 0; dn_attrs[i].name; i++) {
+            const char *key;
+            if (dn_attrs[i].nid != nid || dn_attrs[i].export != EXPORT_STD) {
+                continue;
+            }
+            key = seen[i] ? apr_psprintf(p, "%s%s_%d", prefix,
+                                         dn_attrs[i].name, seen[i])
+                          : apr_pstrcat(p, prefix, dn_attrs[i].name, NULL);
+            seen[i]++;
+            apr_table_setn(env, key,
+                           asn1_string_text(p, X509_NAME_ENTRY_get_data(e), 0));
+            break;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* subjectAltName                                                      */
+
+typedef enum { SAN_EMAIL, SAN_DNS, SAN_URI, SAN_MSUPN, SAN_DNSSRV } san_kind_e;
+
+static const struct san_kind {
+    san_kind_e kind;
+    const char *name;       /* SSL_CLIENT_SAN_<name>_n */
+    int export;
+} san_kinds[] = {
+    { SAN_EMAIL,  "Email",        EXPORT_STD },
+    { SAN_DNS,    "DNS",          EXPORT_STD },
+    { SAN_MSUPN,  "OTHER_msUPN",  EXPORT_STD },
+    { SAN_URI,    "URI",          EXPORT_STD },
+    { SAN_DNSSRV, "OTHER_dnsSRV", EXPORT_NO  },
+    { 0, NULL, 0 }
+};
+
+/* The value of one GENERAL_NAME if it is of the kind, else NULL. */
+static const char *san_value(apr_pool_t *p, const GENERAL_NAME *gn,
+                             san_kind_e kind)
+{
+    switch (kind) {
+    case SAN_EMAIL:
+        return gn->type == GEN_EMAIL ? asn1_string_text(p, gn->d.ia5, 0) : NULL;
+    case SAN_DNS:
+        return gn->type == GEN_DNS ? asn1_string_text(p, gn->d.ia5, 0) : NULL;
+    case SAN_URI:
+        return gn->type == GEN_URI
+               ? asn1_string_text(p, gn->d.uniformResourceIdentifier, 0) : NULL;
+    case SAN_MSUPN:
+    case SAN_DNSSRV: {
+        const OTHERNAME *on;
+        int want = kind == SAN_MSUPN ? NID_ms_upn : NID_SRVName;
+        int vtype = kind == SAN_MSUPN ? V_ASN1_UTF8STRING : V_ASN1_IA5STRING;
+        if (gn->type != GEN_OTHERNAME) return NULL;
+        on = gn->d.otherName;
+        if (OBJ_obj2nid(on->type_id) != want || on->value == NULL
+            || on->value->type != vtype) {
+            return NULL;
+        }
+        return asn1_string_text(p, on->value->value.asn1_string, 0);
+    }
+    }
+    return NULL;
+}
+
+/* Calls fn for each SAN value of the kind; stops when fn returns non-zero. */
+static void san_each(apr_pool_t *p, X509 *x, san_kind_e kind,
+                     int (*fn)(void *baton, int n, const char *value),
+                     void *baton)
+{
+    GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL,
+                                            NULL);
+    int i, n = 0;
+
+    if (names == NULL) return;
+    for (i = 0; i < sk_GENERAL_NAME_num(names); i++) {
+        const char *v = san_value(p, sk_GENERAL_NAME_value(names, i), kind);
+        if (v != NULL && fn(baton, n++, v)) break;
+    }
+    GENERAL_NAMES_free(names);
+}
+
+typedef struct {
+    int want;
+    const char *found;
+} san_pick_t;
+
+static int san_pick(void *baton, int n, const char *value)
+{
+    san_pick_t *pick = baton;
+
+    if (n == pick->want) {
+        pick->found = value;
+        return 1;
+    }
+    return 0;
+}
+
+typedef struct {
+    apr_table_t *env;
+    apr_pool_t *p;
+    const char *prefix;
+} san_export_t;
+
+static int san_put(void *baton, int n, const char *value)
+{
+    san_export_t *ex = baton;
+
+    apr_table_setn(ex->env, apr_psprintf(ex->p, "%s%d", ex->prefix, n), value);
+    return 0;
+}
+
+/* "<kind>_<n>" after "SSL_CLIENT_SAN_": kind prefixes case-insensitive
+ * except the otherName ids, 1 to 4 digits. */
+static const char *san_lookup(apr_pool_t *p, X509 *x, const char *var)
+{
+    int i;
+
+    for (i = 0; san_kinds[i].name; i++) {
+        const char *name = san_kinds[i].name;
+        apr_size_t len = strlen(name);
+        const char *num;
+        san_pick_t pick;
+        if (strncasecmp(name, "OTHER_", 6) == 0) {
+            if (strncasecmp(var, "OTHER_", 6) != 0
+                || strncmp(var + 6, name + 6, len - 6) != 0) {
+                continue;
+            }
+        }
+        else if (strncasecmp(var, name, len) != 0) {
+            continue;
+        }
+        if (var[len] != '_') continue;
+        num = var + len + 1;
+        if (strlen(num) < 1 || strlen(num) > 4 || !all_digits(num)) {
+            return NULL;
+        }
+        pick.want = atoi(num);
+        pick.found = NULL;
+        san_each(p, x, san_kinds[i].kind, san_pick, &pick);
+        return pick.found;
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* public                                                              */
+
+static int verified(const amt_peer_t *peer)
+{
+    return peer->chain != NULL && peer->chain->leaf != NULL
+        && (peer->result.outcome == AMT_OUTCOME_SUCCESS
+            || peer->result.outcome == AMT_OUTCOME_GENEROUS);
+}
+
+const char *amt_var_lookup(apr_pool_t *p, const amt_peer_t *peer,
+                           const char *name, int flags)
+{
+    const char *var;
+    X509 *leaf;
+    int i;
+
+    if (name == NULL || strlen(name) <= 11 || strncasecmp(name, "SSL_", 4) != 0
+        || strncasecmp(name + 4, "CLIENT_", 7) != 0) {
+        return NULL;
+    }
+    var = name + 11;
+    if (strcasecmp(var, "VERIFY") == 0) {
+        return amt_result_string(p, &peer->result);
+    }
+    if (!verified(peer)) return NULL;
+    leaf = peer->chain->leaf;
+    /* mod_ssl wants the S/I of S_DN and I_DN in upper case */
+    if ((var[0] == 's' || var[0] == 'i') && var[1] == '_') return NULL;
+
+    for (i = 0; fixed_vars[i].name; i++) {
+        if (strcasecmp(var, fixed_vars[i].name) == 0) {
+            return fixed_vars[i].fn(p, peer, flags);
+        }
+    }
+    if ((var[0] == 'S' || var[0] == 'I') && strncasecmp(var + 1, "_DN_", 4) == 0
+        && var[5] != '\0') {
+        return dn_attr_lookup(p, var[0] == 'S' ? X509_get_subject_name(leaf)
+                                               : X509_get_issuer_name(leaf),
+                              var + 5);
+    }
+    if (strncasecmp(var, "SAN_", 4) == 0) {
+        return san_lookup(p, leaf, var + 4);
+    }
+    if (strncasecmp(var, "CERT_CHAIN_", 11) == 0 && var[11] != '\0'
+        && all_digits(var + 11) && strlen(var + 11) <= 4) {
+        int n = atoi(var + 11);
+        if (n < sk_X509_num(peer->chain->sent)) {
+            return cert_pem(p, sk_X509_value(peer->chain->sent, n));
+        }
+    }
+    return NULL;
+}
+
+void amt_vars_export(apr_table_t *env, apr_pool_t *p, const amt_peer_t *peer,
+                     int flags)
+{
+    int i;
+
+    if (flags & AMT_VARS_STD) {
+        apr_table_setn(env, "SSL_CLIENT_VERIFY",
+                       amt_result_string(p, &peer->result));
+    }
+    if (!verified(peer)) {
+        if (flags & AMT_VARS_CERTDATA) {
+            apr_table_setn(env, "SSL_CLIENT_CERT", "");
+        }
+        return;
+    }
+    if (flags & AMT_VARS_STD) {
+        X509 *leaf = peer->chain->leaf;
+        for (i = 0; fixed_vars[i].name; i++) {
+            const char *v;
+            if (fixed_vars[i].export != EXPORT_STD) continue;
+            v = fixed_vars[i].fn(p, peer, flags);
+            if (v != NULL && *v != '\0') {
+                apr_table_setn(env, apr_pstrcat(p, "SSL_CLIENT_",
+                                                fixed_vars[i].name, NULL), v);
+            }
+        }
+        dn_attrs_export(env, p, X509_get_subject_name(leaf), "SSL_CLIENT_S_DN_");
+        dn_attrs_export(env, p, X509_get_issuer_name(leaf), "SSL_CLIENT_I_DN_");
+        for (i = 0; san_kinds[i].name; i++) {
+            san_export_t ex;
+            if (san_kinds[i].export != EXPORT_STD) continue;
+            ex.env = env;
+            ex.p = p;
+            ex.prefix = apr_pstrcat(p, "SSL_CLIENT_SAN_", san_kinds[i].name,
+                                    "_", NULL);
+            san_each(p, leaf, san_kinds[i].kind, san_put, &ex);
+        }
+    }
+    if (flags & AMT_VARS_CERTDATA) {
+        const char *pem = cert_pem(p, peer->chain->leaf);
+        apr_table_setn(env, "SSL_CLIENT_CERT", pem ? pem : "");
+        for (i = 0; i < sk_X509_num(peer->chain->sent); i++) {
+            pem = cert_pem(p, sk_X509_value(peer->chain->sent, i));
+            if (pem != NULL) {
+                apr_table_setn(env, apr_psprintf(p, "SSL_CLIENT_CERT_CHAIN_%d",
+                                                 i), pem);
+            }
+        }
+    }
+}
+
+const char *amt_cert_sha256_hex(apr_pool_t *p, X509 *cert)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0, i;
+    char *hex;
+
+    if (!X509_digest(cert, EVP_sha256(), md, &len)) return NULL;
+    hex = apr_palloc(p, len * 2 + 1);
+    for (i = 0; i < len; i++) {
+        static const char digits[] = "0123456789abcdef";
+        hex[2 * i] = digits[md[i] >> 4];
+        hex[2 * i + 1] = digits[md[i] & 0x0f];
+    }
+    hex[2 * len] = '\0';
+    return hex;
+}
+
+const char *amt_cert_subject_cn(apr_pool_t *p, X509 *cert)
+{
+    return dn_attr_lookup(p, X509_get_subject_name(cert), "CN");
+}
+
+const char *amt_cert_subject_for_log(apr_pool_t *p, X509 *cert,
+                                     apr_size_t maxlen)
+{
+    const char *s = dn_string(p, X509_get_subject_name(cert), XN_FLAG_RFC2253);
+
+    if (s == NULL) return "";
+    if (strlen(s) > maxlen) {
+        s = apr_pstrcat(p, apr_pstrmemdup(p, s, maxlen), "...", NULL);
+    }
+    return s;
+}

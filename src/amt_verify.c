@@ -1,0 +1,150 @@
+/*
+ * amt_verify.c - verify a forwarded chain as mod_ssl verifies a TLS client.
+ *
+ * mod_ssl lets OpenSSL verify with the "ssl_client" defaults (TLS-client
+ * purpose and trust) and enforces SSLVerifyDepth in its verify callback:
+ * any certificate whose depth exceeds the limit fails with "certificate
+ * chain too long" (leaf = 0, the trust anchor counts).  Under
+ * optional_no_ca the callback forgives the errors that only mean "no
+ * trusted issuer" and the result is GENEROUS.  This file does the same with
+ * one X509_STORE_CTX per call; the store is only read.
+ */
+#include <apr_strings.h>
+#include <openssl/err.h>
+#include <openssl/x509_vfy.h>
+
+#include "amt_status.h"
+#include "amt_verify.h"
+
+typedef struct {
+    int depth;
+    int no_ca_ok;
+    int generous;           /* an error was forgiven */
+} verify_state_t;
+
+static int state_index = -1;
+
+int amt_verify_error_is_no_ca(int e)
+{
+    return e == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT
+        || e == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
+        || e == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+        || e == X509_V_ERR_CERT_UNTRUSTED
+        || e == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE;
+}
+
+static int verify_cb(int ok, X509_STORE_CTX *ctx)
+{
+    verify_state_t *st = X509_STORE_CTX_get_ex_data(ctx, state_index);
+    int err = X509_STORE_CTX_get_error(ctx);
+    int depth = X509_STORE_CTX_get_error_depth(ctx);
+
+    if (st == NULL) return ok;
+    if (!ok && st->no_ca_ok && amt_verify_error_is_no_ca(err)) {
+        st->generous = 1;
+        X509_STORE_CTX_set_error(ctx, X509_V_OK);
+        ok = 1;
+    }
+    if (ok && depth > st->depth) {
+        X509_STORE_CTX_set_error(ctx, X509_V_ERR_CERT_CHAIN_TOO_LONG);
+        ok = 0;
+    }
+    return ok;
+}
+
+/* Called once, before threads exist (module init / test main); the index
+ * is only read afterwards.  Calling it again is harmless. */
+static void init_index(void)
+{
+    if (state_index < 0) {
+        state_index = X509_STORE_CTX_get_ex_new_index(0, NULL, NULL, NULL,
+                                                      NULL);
+    }
+}
+
+void amt_verify_init(void)
+{
+    init_index();
+}
+
+void amt_result_fail(amt_result_t *res, const char *reason)
+{
+    res->outcome = AMT_OUTCOME_FAILED;
+    res->x509_error = 0;
+    res->error_depth = -1;
+    res->reason = reason;
+}
+
+apr_status_t amt_verify_chain(amt_result_t *res, apr_pool_t *p,
+                              const amt_policy_t *policy,
+                              const amt_chain_t *chain, time_t at)
+{
+    X509_STORE_CTX *ctx;
+    verify_state_t st;
+    int rc;
+
+    (void)p;
+    init_index();
+    if (chain == NULL || chain->leaf == NULL) {
+        res->outcome = AMT_OUTCOME_NONE;
+        res->x509_error = 0;
+        res->error_depth = -1;
+        res->reason = NULL;
+        return APR_SUCCESS;
+    }
+    if (policy->trust == NULL || amt_trust_is_empty(policy->trust)) {
+        amt_result_fail(res, "no trust anchors configured");
+        return APR_SUCCESS;
+    }
+
+    ERR_clear_error();
+    if ((ctx = X509_STORE_CTX_new()) == NULL) return AMT_EOPENSSL;
+    if (!X509_STORE_CTX_init(ctx, amt_trust_store(policy->trust), chain->leaf,
+                             chain->sent)
+        || !X509_STORE_CTX_set_default(ctx, "ssl_client")) {
+        X509_STORE_CTX_free(ctx);
+        ERR_clear_error();
+        return AMT_EOPENSSL;
+    }
+    st.depth = policy->depth;
+    st.no_ca_ok = policy->no_ca_ok;
+    st.generous = 0;
+    X509_STORE_CTX_set_ex_data(ctx, state_index, &st);
+    X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
+    if (at != 0) {
+        X509_STORE_CTX_set_time(ctx, 0, at);
+    }
+
+    rc = X509_verify_cert(ctx);
+    if (rc == 1) {
+        res->outcome = st.generous ? AMT_OUTCOME_GENEROUS
+                                   : AMT_OUTCOME_SUCCESS;
+        res->x509_error = 0;
+        res->error_depth = -1;
+        res->reason = NULL;
+    }
+    else {
+        int err = X509_STORE_CTX_get_error(ctx);
+        if (err == X509_V_OK) err = X509_V_ERR_UNSPECIFIED;
+        res->outcome = AMT_OUTCOME_FAILED;
+        res->x509_error = err;
+        res->error_depth = X509_STORE_CTX_get_error_depth(ctx);
+        /* static strings inside OpenSSL: safe to keep */
+        res->reason = X509_verify_cert_error_string(err);
+    }
+    X509_STORE_CTX_free(ctx);
+    ERR_clear_error();
+    return APR_SUCCESS;
+}
+
+const char *amt_result_string(apr_pool_t *p, const amt_result_t *res)
+{
+    switch (res->outcome) {
+    case AMT_OUTCOME_NONE:     return "NONE";
+    case AMT_OUTCOME_SUCCESS:  return "SUCCESS";
+    case AMT_OUTCOME_GENEROUS: return "GENEROUS";
+    default:
+        return apr_pstrcat(p, "FAILED:",
+                           res->reason ? res->reason : "unknown error", NULL);
+    }
+}
