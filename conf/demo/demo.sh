@@ -41,6 +41,7 @@ running_pid() {
 do_stop() {
     if ! pid=$(running_pid); then
         rm -f "$PIDFILE"
+        remove_tmpdir
         say "demo httpd is not running."
         return 0
     fi
@@ -52,6 +53,7 @@ do_stop() {
         sleep 0.1
     done
     rm -f "$PIDFILE"
+    remove_tmpdir
     say "demo httpd (pid $pid) stopped."
 }
 
@@ -72,20 +74,24 @@ pick_port() {
     die "no free port between ${DEMO_PORT:-8443} and $last"
 }
 
-# Where httpd's children (www-data when started as root) read the pages and
-# reach the CGI socket: build/demo when every parent directory lets them in,
-# else a private directory under /tmp.
-setup_docroot() {
-    rm -rf "$DEMO/htdocs"
-    cp -R "$TOP/conf/demo/htdocs" "$DEMO/htdocs"
-    chmod -R a+rX "$DEMO/htdocs"
-    DOCROOT=$DEMO/htdocs
-    RUNDIR=$DEMO/run
+remove_tmpdir() {
     if [ -f "$DEMO/tmpdir" ]; then
         old=$(cat "$DEMO/tmpdir")
         case "$old" in /tmp/alb-mtls-demo.*) rm -rf "$old" ;; esac
         rm -f "$DEMO/tmpdir"
     fi
+}
+
+# Where httpd's children (www-data when started as root) read the pages and
+# reach the CGI socket: build/demo when every parent directory lets them in,
+# else a private directory under /tmp.
+setup_docroot() {
+    remove_tmpdir
+    rm -rf "$DEMO/htdocs"
+    cp -R "$TOP/conf/demo/htdocs" "$DEMO/htdocs"
+    chmod -R a+rX "$DEMO/htdocs"
+    DOCROOT=$DEMO/htdocs
+    RUNDIR=$DEMO/run
     if [ "$(id -u)" -eq 0 ] &&
        ! runuser -u www-data -- test -r "$DOCROOT/index.php" 2>/dev/null; then
         tmp=$(mktemp -d /tmp/alb-mtls-demo.XXXXXX)
@@ -200,7 +206,7 @@ send() {
     # Show the lines this request added to the error log, without the
     # timestamp and pid.
     new=$(tail -n +"$((before + 1))" "$LOG" |
-          sed -e 's/^\[[^]]*\] //' -e 's/ \[pid [0-9]*\]//')
+          sed -e 's/^\[[^]]*\] //' -e 's/ \[pid [0-9][0-9:tid ]*\]//')
     if [ -n "$new" ]; then
         say "  error log ($LOG):"
         printf '%s\n' "$new" | sed 's/^/     > /'
