@@ -1,0 +1,518 @@
+# t/60_modssl_compare.t - byte-for-byte comparison of mod_alb_mtls's
+# SSL_CLIENT_* variables with those of the real mod_ssl.
+#
+# The test starts its own httpd (not Apache::Test's) with two listeners:
+#   (a) TLS, mod_ssl, SSLVerifyClient require, the client certificate sent
+#       in the handshake by curl;
+#   (b) plain HTTP, AlbMtlsVerifyClient require, the same chain sent in
+#       X-Amzn-Mtls-Clientcert, URL-encoded the way the ALB does it.
+# Both serve one CGI that prints its environment; every SSL_CLIENT_* variable
+# mod_ssl exports must appear in (b) with the same bytes, and (b) may add
+# only SSL_CLIENT_SAN_URI_n and SSL_CLIENT_CERT_SHA256 (both checked against
+# openssl).  Certificates come from t/compare/mkcerts.sh at run time.
+#
+# Runs standalone (perl t/60_modssl_compare.t) and under Apache::Test's
+# harness; never as root.  Environment knobs:
+#   ALB_MTLS_SO              module to test (default build/mod_alb_mtls.so)
+#   ALB_MTLS_COMPARE_MPM     prefork (default) or event
+#   ALB_MTLS_COMPARE_KEEP=1  keep the run directory even when all passed
+#   ALB_MTLS_COMPARE_MODSSL_ONLY=1  run side (a) alone (development aid)
+use strict;
+use warnings;
+
+use Test::More;
+use Cwd qw(abs_path);
+use File::Basename qw(dirname);
+use File::Path qw(make_path remove_tree);
+use File::Temp qw(tempdir);
+use IO::Socket::INET;
+use POSIX qw(WNOHANG);
+use Digest::SHA qw(sha256_hex);
+
+$| = 1;
+
+my $tdir = dirname(abs_path(__FILE__));
+my $top  = dirname($tdir);
+
+# ------------------------------------------------------------------ prereqs
+my $modssl_only = $ENV{ALB_MTLS_COMPARE_MODSSL_ONLY} ? 1 : 0;
+
+my $so = $ENV{ALB_MTLS_SO} || "$top/build/mod_alb_mtls.so";
+$so = abs_path($so) if -e $so;
+
+my $libexec = '';
+{
+    my $q = `apxs -q LIBEXECDIR 2>/dev/null`;
+    chomp $q if defined $q;
+    $libexec = $q if defined $q && -d $q;
+    $libexec ||= '/usr/lib/apache2/modules';
+}
+
+my $httpd;
+for my $c ($ENV{APACHE_TEST_HTTPD}, '/usr/sbin/apache2', '/usr/sbin/httpd',
+           '/usr/local/apache2/bin/httpd') {
+    if (defined $c && -x $c) { $httpd = $c; last }
+}
+
+sub which {
+    my ($p) = @_;
+    for my $d (split /:/, $ENV{PATH} || '/usr/bin:/bin') {
+        return "$d/$p" if -x "$d/$p";
+    }
+    return;
+}
+
+plan skip_all => 'must not run as root (httpd would refuse to drop to a '
+    . 'non-root user for the CGI; the harness runs this unprivileged)'
+    if $> == 0;
+plan skip_all => "module not built: $so (make -f Makefile.apxs)"
+    if !$modssl_only && !-f $so;
+plan skip_all => "mod_ssl not found: $libexec/mod_ssl.so"
+    unless -f "$libexec/mod_ssl.so";
+plan skip_all => 'httpd binary not found' unless $httpd;
+plan skip_all => 'openssl CLI not found' unless which('openssl');
+plan skip_all => 'curl not found' unless which('curl');
+
+my $mpm = lc($ENV{ALB_MTLS_COMPARE_MPM} || 'prefork');
+plan skip_all => "ALB_MTLS_COMPARE_MPM must be prefork or event, not $mpm"
+    unless $mpm eq 'prefork' || $mpm eq 'event';
+# Modules compiled into httpd (Debian: log_config) need no LoadModule.
+my %static = map { /^\s*mod_(\w+)\.c/ ? ($1 => 1) : () } `"$httpd" -l 2>/dev/null`;
+my @load;
+for my $m ("mpm_$mpm", qw(authz_core mime env socache_shmcb ssl log_config alias),
+           ($mpm eq 'event' ? 'cgid' : 'cgi')) {
+    next if $static{$m};
+    plan skip_all => "$libexec/mod_$m.so missing" unless -f "$libexec/mod_$m.so";
+    push @load, qq{LoadModule ${m}_module "$libexec/mod_$m.so"};
+}
+
+# ------------------------------------------------------------------ run dir
+my $run;
+{
+    my $base = "$tdir/compare/run";
+    if (eval { make_path($base); 1 } && -w $base) {
+        $run = "$base/$$";
+        remove_tree($run);
+        make_path($run);
+    }
+    else {
+        $run = tempdir('alb-mtls-compare-XXXXXX', TMPDIR => 1);
+    }
+}
+my $certs = "$run/pki";
+
+my $httpd_pid;
+my $owner_pid = $$;
+
+sub stop_httpd {
+    return unless $httpd_pid && $$ == $owner_pid;
+    kill 'TERM', $httpd_pid;
+    for (1 .. 100) {
+        my $r = waitpid($httpd_pid, WNOHANG);
+        if ($r == $httpd_pid || $r == -1) { undef $httpd_pid; return }
+        select(undef, undef, undef, 0.1);
+    }
+    kill 'KILL', $httpd_pid;
+    waitpid($httpd_pid, 0);
+    undef $httpd_pid;
+}
+
+END {
+    my $rc = $?;
+    stop_httpd();
+    if ($run && $$ == $owner_pid && -d $run) {
+        my $ok = Test::More->builder->is_passing;
+        if ($ok && !$ENV{ALB_MTLS_COMPARE_KEEP}) {
+            remove_tree($run);
+        }
+        else {
+            print STDERR "# run directory kept: $run\n";
+        }
+    }
+    $? = $rc;
+}
+$SIG{INT} = $SIG{TERM} = sub { exit 1 };
+
+# ------------------------------------------------------------------ helpers
+sub slurp {
+    my ($f) = @_;
+    open my $fh, '<', $f or return '';
+    binmode $fh;
+    local $/;
+    my $s = <$fh>;
+    return defined $s ? $s : '';
+}
+
+sub spew {
+    my ($f, $s, $mode) = @_;
+    open my $fh, '>', $f or die "$f: $!";
+    binmode $fh;
+    print $fh $s;
+    close $fh or die "$f: $!";
+    chmod $mode, $f if defined $mode;
+}
+
+sub free_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                  Proto => 'tcp', Listen => 1, ReuseAddr => 1)
+        or die "cannot bind a loopback port: $!";
+    my $p = $s->sockport;
+    close $s;
+    return $p;
+}
+
+sub port_open {
+    my ($p) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $p,
+                                  Proto => 'tcp', Timeout => 1);
+    return 0 unless $s;
+    close $s;
+    return 1;
+}
+
+# Run a command, return (exit status, stdout); stderr goes to $errfile.
+sub run_cmd {
+    my ($errfile, @cmd) = @_;
+    my $pid = open(my $fh, '-|');
+    die "fork: $!" unless defined $pid;
+    if (!$pid) {
+        open STDERR, '>>', $errfile or die;
+        exec @cmd or die "exec $cmd[0]: $!";
+    }
+    binmode $fh;
+    local $/;
+    my $out = <$fh>;
+    close $fh;
+    return ($? >> 8, defined $out ? $out : '');
+}
+
+sub openssl_out { my ($rc, $o) = run_cmd("$run/openssl.err", 'openssl', @_); return $o }
+
+# The PEM blocks of a file, in order.
+sub pem_blocks {
+    my ($f) = @_;
+    return slurp($f) =~ /(-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----)/sg;
+}
+
+# As the ALB does: the PEM text, newline after every line, URL-encoded with
+# + = / left literal (space %20, newline %0A).
+sub alb_encode {
+    my (@blocks) = @_;
+    my $s = join('', map { "$_\n" } @blocks);
+    $s =~ s{([^A-Za-z0-9\-_.~+=/])}{sprintf('%%%02X', ord $1)}ge;
+    return $s;
+}
+
+# The CGI escapes \ and control characters as \xHH, so a value is one line
+# and equal escaped values mean equal bytes.
+sub parse_env {
+    my ($body) = @_;
+    my %e;
+    for my $l (split /\n/, $body) {
+        next unless $l =~ /^([^=]+)=(.*)\z/s;
+        $e{$1} = $2;
+    }
+    return \%e;
+}
+
+sub unesc {
+    my ($v) = @_;
+    $v =~ s/\\x([0-9A-F]{2})/chr hex $1/ge;
+    return $v;
+}
+
+# ------------------------------------------------------------------ PKI
+{
+    my ($rc) = run_cmd("$run/mkcerts.log", 'sh', "$tdir/compare/mkcerts.sh", $certs);
+    if ($rc != 0 || !-f "$certs/cases") {
+        fail('mkcerts.sh generated the test PKI');
+        diag(slurp("$run/mkcerts.log"));
+        done_testing();
+        exit 1;
+    }
+}
+my @cases = grep { length } split /\n/, slurp("$certs/cases");
+# notAfter is "now + N days" to the second: a request in the second of
+# signing sees exactly N days left, one a second later N-1 (floor).  Start
+# only after that second, so that both sides see the same V_REMAIN.
+{
+    my $t0 = time;
+    select(undef, undef, undef, 0.1) while time <= $t0 + 1;
+}
+pass('mkcerts.sh generated ' . scalar(@cases) . ' client certificates');
+
+# ------------------------------------------------------------------ httpd
+my $port_a = free_port();
+my $port_b = free_port();
+$port_b = free_port() while $port_b == $port_a;
+
+make_path("$run/cgi", "$run/htdocs", "$run/logs");
+spew("$run/htdocs/index.html", "compare\n");
+spew("$run/mime.types", "text/html html\ntext/plain txt\n");
+spew("$run/cgi/env.cgi", <<"CGI", 0755);
+#!$^X
+# prints the environment sorted, NAME=value, \\ and control bytes as \\xHH
+binmode STDOUT;
+print "Content-Type: text/plain\\n\\n";
+for my \$k (sort keys %ENV) {
+    my \$v = \$ENV{\$k};
+    \$v =~ s/([\\\\\\x00-\\x1f\\x7f])/sprintf('\\\\x%02X', ord \$1)/ge;
+    print "\$k=\$v\\n";
+}
+CGI
+
+my $so_line = $modssl_only ? '' : qq{LoadModule alb_mtls_module "$so"};
+my $mod_b = $modssl_only ? "    # side (b) disabled (ALB_MTLS_COMPARE_MODSSL_ONLY)\n" : <<"B";
+    AlbMtlsVerifyClient require
+    AlbMtlsCAFile "$certs/roots.pem"
+    AlbMtlsVerifyDepth 5
+    AlbMtlsOptions +StdEnvVars +ExportCertData
+    <Location /legacy>
+        AlbMtlsOptions +LegacyDNStringFormat
+    </Location>
+B
+my $cgi_mod = $mpm eq 'event' ? qq{ScriptSock "$run/cgid.sock"} : '';
+my $mpm_conf = $mpm eq 'event'
+    ? "StartServers 1\nServerLimit 2\nThreadsPerChild 8\nMinSpareThreads 1\nMaxSpareThreads 16\nMaxRequestWorkers 16"
+    : "StartServers 2\nMinSpareServers 1\nMaxSpareServers 4\nMaxRequestWorkers 8";
+
+spew("$run/httpd.conf", <<"CONF");
+# generated by t/60_modssl_compare.t
+ServerRoot "$run"
+DefaultRuntimeDir "$run"
+PidFile "$run/httpd.pid"
+ServerName localhost
+Listen 127.0.0.1:$port_a
+Listen 127.0.0.1:$port_b
+
+@{[ join "\n", @load ]}
+$cgi_mod
+$so_line
+
+$mpm_conf
+Timeout 30
+KeepAlive Off
+ErrorLog "$run/logs/error_log"
+LogLevel info
+LogFormat "%h %l %u %t \\"%r\\" %>s %b" common
+CustomLog "$run/logs/access_log" common
+TypesConfig "$run/mime.types"
+LimitRequestFieldSize 65536
+DocumentRoot "$run/htdocs"
+<Directory />
+    AllowOverride None
+    Require all denied
+</Directory>
+<Directory "$run/htdocs">
+    Require all granted
+</Directory>
+<Directory "$run/cgi">
+    Require all granted
+</Directory>
+ScriptAlias /legacy/env "$run/cgi/env.cgi"
+ScriptAlias /env "$run/cgi/env.cgi"
+SSLSessionCache "shmcb:$run/ssl_scache(512000)"
+
+# (a) real mod_ssl
+<VirtualHost 127.0.0.1:$port_a>
+    SSLEngine on
+    SSLCertificateFile "$certs/server.pem"
+    SSLCertificateKeyFile "$certs/server.key"
+    SSLCACertificateFile "$certs/roots.pem"
+    SSLVerifyClient require
+    SSLVerifyDepth 5
+    SSLOptions +StdEnvVars +ExportCertData
+    <Location /legacy>
+        SSLOptions +LegacyDNStringFormat
+    </Location>
+</VirtualHost>
+
+# (b) mod_alb_mtls, plain HTTP
+<VirtualHost 127.0.0.1:$port_b>
+$mod_b</VirtualHost>
+CONF
+
+sub start_httpd {
+    my $pid = fork();
+    die "fork: $!" unless defined $pid;
+    if (!$pid) {
+        # Own process group: on shutdown prefork signals its whole group.
+        POSIX::setsid();
+        open STDIN, '<', '/dev/null';
+        open STDOUT, '>>', "$run/logs/startup.log";
+        open STDERR, '>&', \*STDOUT;
+        exec $httpd, '-d', $run, '-f', "$run/httpd.conf", '-DFOREGROUND'
+            or die "exec $httpd: $!";
+    }
+    $httpd_pid = $pid;
+    for (1 .. 150) {
+        if (waitpid($pid, WNOHANG) == $pid) {
+            undef $httpd_pid;
+            return 0;
+        }
+        return 1 if port_open($port_a) && port_open($port_b);
+        select(undef, undef, undef, 0.1);
+    }
+    return 0;
+}
+
+if (!start_httpd()) {
+    fail("httpd started ($httpd, $mpm, ports $port_a/$port_b)");
+    diag("startup.log:\n" . slurp("$run/logs/startup.log"));
+    diag("error_log:\n" . slurp("$run/logs/error_log"));
+    done_testing();
+    exit 1;
+}
+pass("httpd started ($httpd, $mpm, ports $port_a/$port_b)");
+
+# ------------------------------------------------------------------ requests
+sub curl {
+    my ($tag, @args) = @_;
+    my $out = "$run/$tag.body";
+    unlink $out;
+    my ($rc, $status) = run_cmd("$run/curl.err", 'curl', '-sS', '--noproxy', '*',
+                                '--max-time', '30', '-o', $out,
+                                '-w', '%{http_code}', @args);
+    return ($rc, $status, slurp($out));
+}
+
+# mod_ssl's values, checked independently so that a wrong test PKI or a
+# wrong reading of the CGI output cannot make both sides agree on nonsense.
+my %want = (
+    rsa4096 => {
+        SSL_CLIENT_VERIFY    => 'SUCCESS',
+        SSL_CLIENT_M_VERSION => '1',
+        SSL_CLIENT_A_KEY     => 'rsaEncryption',
+        SSL_CLIENT_A_SIG     => 'sha256WithRSAEncryption',
+        SSL_CLIENT_S_DN      => 'CN=rsa4096 no extensions,O=Plain Old RSA,L=Berlin,ST=Berlin,C=DE',
+        SSL_CLIENT_I_DN_CN   => 'Compare RSA Root',
+        SSL_CLIENT_V_REMAIN  => '29',
+    },
+    ec_utf8 => {
+        SSL_CLIENT_M_VERSION   => '3',
+        SSL_CLIENT_A_KEY       => 'id-ecPublicKey',
+        SSL_CLIENT_A_SIG       => 'ecdsa-with-SHA384',
+        SSL_CLIENT_S_DN_CN     => 'Jöhn Dœ',
+        SSL_CLIENT_S_DN_OU     => 'Engineering',
+        SSL_CLIENT_S_DN_OU_1   => 'Platform Security',
+        SSL_CLIENT_S_DN_Email  => 'john.doe@example.com',
+        SSL_CLIENT_SAN_DNS_0   => 'a.example.com',
+        SSL_CLIENT_SAN_DNS_1   => 'b.example.com',
+        SSL_CLIENT_SAN_Email_0 => 'john.doe@example.org',
+        SSL_CLIENT_V_REMAIN    => '9',
+    },
+    ec_root => {
+        SSL_CLIENT_S_DN_CN => 'Jöhn Dœ',
+    },
+    escape => {
+        # mod_ssl doubles the backslash in per-attribute values
+        SSL_CLIENT_S_DN    => 'CN=Jöhn \"JD\" Dœ\+\<x\>\;y\\\\z=w,OU=\ Lead and trail\ ,OU=Ops\09Tab,O=Acme\, Inc.,L=\#Hash Town,ST=California,C=US',
+        SSL_CLIENT_S_DN_CN => 'Jöhn "JD" Dœ+<x>;y\\\\z=w',
+        SSL_CLIENT_S_DN_OU => 'Ops\09Tab',
+        SSL_CLIENT_S_DN_OU_1 => ' Lead and trail ',
+        SSL_CLIENT_S_DN_L  => '#Hash Town',
+    },
+    sink => {
+        SSL_CLIENT_M_SERIAL => 'F1E2D3C4B5A69788',
+        SSL_CLIENT_A_KEY    => 'ED25519',
+        SSL_CLIENT_A_SIG    => 'sha512WithRSAEncryption',
+        SSL_CLIENT_S_DN_UID => 'mv1',
+        SSL_CLIENT_S_DN_CN  => 'multi',
+        SSL_CLIENT_S_DN_SerialNumber => 'SN-12345',
+        SSL_CLIENT_SAN_OTHER_msUPN_0 => 'jöhn.upn@corp.example',
+        SSL_CLIENT_SAN_OTHER_msUPN_1 => 'second.upn@corp.example',
+        SSL_CLIENT_SAN_Email_1 => 'second@example.net',
+        SSL_CLIENT_I_DN_CN  => 'Ünï Zwischen-CA',
+        SSL_CLIENT_V_END    => qr/^\w{3} [ \d]\d \d\d:\d\d:\d\d 205\d GMT\z/,
+        SSL_CLIENT_CERT_RFC4523_CEA => '{ serialNumber 17429726349691885448, issuer rdnSequence:"CN=\C3\9Cn\C3\AF Zwischen-CA,O=Compare Test,C=DE" }',
+    },
+);
+# The values above are raw bytes; the CGI output is unescaped before comparing.
+
+my %diffs;     # "case path var" => [modssl, module]
+
+for my $case (@cases) {
+    my @blocks = pem_blocks("$certs/$case.chain.pem");
+    my $hdr = alb_encode(@blocks);
+    my $der = openssl_out('x509', '-in', "$certs/$case.pem", '-outform', 'DER');
+    my $sha = sha256_hex($der);
+    my @uris = openssl_out('x509', '-in', "$certs/$case.pem", '-noout', '-ext',
+                           'subjectAltName') =~ /URI:([^,\s]+)/g;
+
+    for my $path ('/env', '/legacy/env') {
+        my $t = "$case $path";
+
+        my ($rc, $st, $body) = curl("a", '--cacert', "$certs/server-root.pem",
+                                    '--cert', "$certs/$case.chain.pem",
+                                    '--key', "$certs/$case.key",
+                                    "https://127.0.0.1:$port_a$path");
+        is("$rc $st", '0 200', "$t: mod_ssl request succeeded")
+            or diag(slurp("$run/curl.err"));
+        my $A = parse_env($body);
+        my @avars = sort grep { /^SSL_CLIENT_/ } keys %$A;
+
+        # sanity of side (a)
+        is($A->{SSL_CLIENT_VERIFY}, 'SUCCESS', "$t: mod_ssl verified the chain");
+        cmp_ok(scalar(@avars), '>=', 12, "$t: mod_ssl exported the client variables");
+        is($A->{SSL_CLIENT_CERT_CHAIN_0} ? 1 : 0, @blocks > 1 ? 1 : 0,
+           "$t: mod_ssl CHAIN_0 present iff the client sent intermediates");
+        my $nchain = grep { /^SSL_CLIENT_CERT_CHAIN_\d+$/ } @avars;
+        is($nchain, @blocks - 1, "$t: mod_ssl CHAIN_n count = certificates sent after the leaf");
+        if ($path eq '/legacy/env') {
+            like($A->{SSL_CLIENT_S_DN} // '', qr{^/}, "$t: mod_ssl legacy DN format");
+        }
+        else {
+            my $w = $want{$case} || {};
+            for my $k (sort keys %$w) {
+                my $v = defined $A->{$k} ? unesc($A->{$k}) : undef;
+                if (ref $w->{$k}) { like($v, $w->{$k}, "$t: mod_ssl $k") }
+                else              { is($v, $w->{$k}, "$t: mod_ssl $k") }
+            }
+        }
+
+        next if $modssl_only;
+
+        ($rc, $st, $body) = curl("b", '-H', "X-Amzn-Mtls-Clientcert: $hdr",
+                                 "http://127.0.0.1:$port_b$path");
+        is("$rc $st", '0 200', "$t: mod_alb_mtls request succeeded")
+            or diag(slurp("$run/curl.err"), slurp("$run/logs/error_log") =~ /([^\n]*\n){0,5}\z/);
+        my $B = parse_env($body);
+
+        for my $k (@avars) {
+            my $ok = is($B->{$k}, $A->{$k}, "$t: $k identical");
+            $diffs{"$case $path $k"} = [$A->{$k}, $B->{$k}] unless $ok;
+        }
+        my @extra = sort grep { /^SSL_CLIENT_/ && !exists $A->{$_} } keys %$B;
+        my (@buri, $bsha);
+        for my $k (@extra) {
+            if ($k =~ /^SSL_CLIENT_SAN_URI_(\d+)$/) { $buri[$1] = $B->{$k}; next }
+            if ($k eq 'SSL_CLIENT_CERT_SHA256')     { $bsha = $B->{$k}; next }
+            fail("$t: $k is set by the module but not by mod_ssl");
+            diag("  module: $B->{$k}");
+            $diffs{"$case $path $k"} = [undef, $B->{$k}];
+        }
+        is($bsha, $sha, "$t: SSL_CLIENT_CERT_SHA256 = sha256 of the leaf's DER");
+        is_deeply(\@buri, \@uris, "$t: SSL_CLIENT_SAN_URI_n = the leaf's URI SANs")
+            or diag("  module: @{[ map { $_ // 'undef' } @buri ]}\n  openssl: @uris");
+    }
+}
+
+# Negative control: same listener, no header -> 403 under require.
+unless ($modssl_only) {
+    my ($rc, $st) = curl("b", "http://127.0.0.1:$port_b/env");
+    is("$rc $st", '0 403', 'module side: no header under require gives 403');
+}
+
+if (%diffs) {
+    diag('');
+    diag('DIFFERENCES (case path variable: mod_ssl | module), values as the CGI printed them:');
+    for my $k (sort keys %diffs) {
+        my ($a, $b) = @{ $diffs{$k} };
+        diag("  $k:");
+        diag('    mod_ssl: ' . (defined $a ? "[$a]" : '(unset)'));
+        diag('    module : ' . (defined $b ? "[$b]" : '(unset)'));
+    }
+}
+
+stop_httpd();
+done_testing();
