@@ -1,0 +1,443 @@
+/*
+ * mod_alb_mtls.c - verify the client certificate chain that an AWS
+ * Application Load Balancer forwards in mTLS passthrough mode, and publish
+ * mod_ssl's SSL_CLIENT_* variables.
+ *
+ * This file is the httpd side: module record, hooks and the per-request
+ * flow.  Directives live in mod_alb_mtls_config.c; decoding, verification
+ * and variable formatting live in src/ (APR and OpenSSL only).
+ *
+ * Request flow:
+ *   post_read_request  strip the header when the TCP peer is not a trusted
+ *                      proxy (before any other module sees it)
+ *   check_access_ex    decode + parse + verify (once per request; internal
+ *                      redirects and subrequests reuse the result), set the
+ *                      user, refuse under `require` / AlbMtlsRequireCN
+ *   fixups             export the variables (after mod_ssl's fixup)
+ */
+#include <string.h>
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "apr_lib.h"
+#include "apr_strings.h"
+
+#include "mod_alb_mtls_private.h"
+#include "amt_chain.h"
+#include "amt_status.h"
+#include "amt_verify.h"
+#include "amt_vars.h"
+
+/* longest subject DN written to a log line */
+#define AMT_LOG_SUBJECT_MAX 256
+
+/* ------------------------------------------------------------------ */
+/* per-request state, kept on the initial request                      */
+
+typedef struct amt_parsed_t {       /* one header name, parsed once */
+    const char *header;
+    amt_chain_t *chain;             /* NULL: no certificate or failure */
+    const char *reason;             /* parse failure, else NULL */
+} amt_parsed_t;
+
+typedef struct amt_verdict_t {      /* one policy, verified once */
+    const char *header;
+    const amt_trust_t *trust;
+    int depth;
+    int no_ca_ok;
+    amt_peer_t peer;
+    int logged;                     /* the refusal or failure was logged */
+} amt_verdict_t;
+
+typedef struct amt_req_state {
+    apr_array_header_t *parsed;     /* of amt_parsed_t */
+    apr_array_header_t *verdicts;   /* of amt_verdict_t */
+} amt_req_state;
+
+static request_rec *initial_request(request_rec *r)
+{
+    for (;;) {
+        if (r->main != NULL) r = r->main;
+        else if (r->prev != NULL) r = r->prev;
+        else return r;
+    }
+}
+
+static amt_req_state *req_state(request_rec *r)
+{
+    request_rec *root = initial_request(r);
+    amt_req_state *st = ap_get_module_config(root->request_config,
+                                             &alb_mtls_module);
+
+    if (st == NULL) {
+        st = apr_pcalloc(root->pool, sizeof(*st));
+        st->parsed = apr_array_make(root->pool, 1, sizeof(amt_parsed_t));
+        st->verdicts = apr_array_make(root->pool, 1, sizeof(amt_verdict_t));
+        ap_set_module_config(root->request_config, &alb_mtls_module, st);
+    }
+    return st;
+}
+
+static int count_field(void *baton, const char *key, const char *value)
+{
+    (void)key;
+    (void)value;
+    ++*(int *)baton;
+    return 1;
+}
+
+static const amt_parsed_t *parse_header(request_rec *r, amt_req_state *st,
+                                        const char *header)
+{
+    apr_pool_t *pool = initial_request(r)->pool;
+    amt_parsed_t *pr;
+    const char *value;
+    int i, fields = 0;
+
+    for (i = 0; i < st->parsed->nelts; i++) {
+        pr = &APR_ARRAY_IDX(st->parsed, i, amt_parsed_t);
+        if (strcasecmp(pr->header, header) == 0) return pr;
+    }
+    pr = apr_array_push(st->parsed);
+    pr->header = header;
+    pr->chain = NULL;
+    pr->reason = NULL;
+
+    apr_table_do(count_field, &fields, r->headers_in, header, NULL);
+    if (fields > 1) {
+        pr->reason = "malformed header: multiple header fields";
+        return pr;
+    }
+    value = apr_table_get(r->headers_in, header);
+    if (value != NULL) {
+        apr_status_t rv = amt_chain_from_header(&pr->chain, pool, value,
+                                                &pr->reason);
+        if (rv != APR_SUCCESS) {
+            pr->chain = NULL;
+            if (pr->reason == NULL) pr->reason = amt_strerror(pool, rv);
+        }
+    }
+    return pr;
+}
+
+static amt_verdict_t *verdict_for(request_rec *r, const amt_dir_conf *dc)
+{
+    amt_req_state *st = req_state(r);
+    apr_pool_t *pool = initial_request(r)->pool;
+    const char *header = amt_conf_header(dc);
+    int depth = amt_conf_depth(dc);
+    int no_ca_ok = amt_conf_mode(dc) == AMT_VERIFY_OPTIONAL_NO_CA;
+    const amt_parsed_t *pr;
+    amt_verdict_t *v;
+    amt_policy_t policy;
+    int i;
+
+    for (i = 0; i < st->verdicts->nelts; i++) {
+        v = &APR_ARRAY_IDX(st->verdicts, i, amt_verdict_t);
+        if (v->trust == dc->trust && v->depth == depth
+            && v->no_ca_ok == no_ca_ok && strcasecmp(v->header, header) == 0) {
+            return v;
+        }
+    }
+    pr = parse_header(r, st, header);
+    v = apr_array_push(st->verdicts);
+    memset(v, 0, sizeof(*v));
+    v->header = header;
+    v->trust = dc->trust;
+    v->depth = depth;
+    v->no_ca_ok = no_ca_ok;
+    v->peer.chain = pr->chain;
+
+    if (pr->reason != NULL) {
+        amt_result_fail(&v->peer.result, pr->reason);
+    }
+    else {
+        policy.trust = dc->trust;
+        policy.depth = depth;
+        policy.no_ca_ok = no_ca_ok;
+        if (amt_verify_chain(&v->peer.result, pool, &policy, pr->chain, 0)
+            != APR_SUCCESS) {
+            amt_result_fail(&v->peer.result, "internal error");
+        }
+    }
+    return v;
+}
+
+static int is_verified(const amt_verdict_t *v)
+{
+    return v->peer.result.outcome == AMT_OUTCOME_SUCCESS
+        || v->peer.result.outcome == AMT_OUTCOME_GENEROUS;
+}
+
+/* ", subject \"...\"" when the leaf parsed, else "" */
+static const char *log_subject(request_rec *r, const amt_verdict_t *v)
+{
+    if (v->peer.chain == NULL || v->peer.chain->leaf == NULL) return "";
+    return apr_psprintf(r->pool, ", subject \"%s\"",
+                        amt_cert_subject_for_log(r->pool, v->peer.chain->leaf,
+                                                 AMT_LOG_SUBJECT_MAX));
+}
+
+static const char *log_where(request_rec *r, const amt_verdict_t *v)
+{
+    return apr_psprintf(r->pool, "(peer %s%s, uri %s)",
+                        r->connection->client_ip, log_subject(r, v),
+                        ap_escape_logitem(r->pool, r->uri));
+}
+
+/* ------------------------------------------------------------------ */
+/* hooks                                                               */
+
+static int amt_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
+                          apr_pool_t *ptemp)
+{
+    (void)plog;
+    (void)ptemp;
+    amt_verify_init();
+    if (amt_default_proxies_make(pconf) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, NULL, AMTLOGNO(00001)
+                     "cannot build the default AlbMtlsTrustedProxy list");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}
+
+/* Runs after the configuration is read, also for `apachectl -t`. */
+static int amt_check_config(apr_pool_t *pconf, apr_pool_t *plog,
+                            apr_pool_t *ptemp, server_rec *main_server)
+{
+    server_rec *s;
+    int rc = OK;
+
+    (void)pconf;
+    (void)plog;
+    (void)ptemp;
+    for (s = main_server; s != NULL; s = s->next) {
+        amt_srv_conf *sc = ap_get_module_config(s->module_config,
+                                                &alb_mtls_module);
+        if (sc->verify_where == NULL) continue;
+        if (!sc->has_trust) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, AMTLOGNO(00002)
+                         "AlbMtlsVerifyClient at %s turns verification on, "
+                         "but no AlbMtlsCAFile or AlbMtlsCAPath is set for "
+                         "server %s:%u", sc->verify_where,
+                         s->server_hostname ? s->server_hostname : "(none)",
+                         (unsigned)s->port);
+            rc = HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if (s->limit_req_fieldsize < AMT_ALB_FIELD_LIMIT) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, AMTLOGNO(00003)
+                         "LimitRequestFieldSize is %d for server %s:%u, where "
+                         "AlbMtlsVerifyClient is on (%s): an ALB forwards "
+                         "chains of up to %d bytes, and a longer header gets "
+                         "400 before the module sees it; set "
+                         "LimitRequestFieldSize %d",
+                         s->limit_req_fieldsize,
+                         s->server_hostname ? s->server_hostname : "(none)",
+                         (unsigned)s->port, sc->verify_where,
+                         AMT_ALB_FIELD_LIMIT, AMT_ALB_FIELD_LIMIT);
+        }
+    }
+    return rc;
+}
+
+typedef struct {
+    const amt_srv_conf *sc;
+    apr_array_header_t *doomed;
+} strip_ctx;
+
+/* Names compare case-insensitively with '_' equal to '-'. */
+static int header_matches(const char *key, const char *name)
+{
+    for (; *name; key++, name++) {
+        char a = *key == '_' ? '-' : apr_tolower(*key);
+        char b = *name == '_' ? '-' : apr_tolower(*name);
+        if (a != b) return 0;
+    }
+    return *key == '\0' || *key == '-' || *key == '_';
+}
+
+static int collect_doomed(void *baton, const char *key, const char *value)
+{
+    strip_ctx *ctx = baton;
+    int i;
+
+    (void)value;
+    if (header_matches(key, AMT_DEFAULT_HEADER)) {
+        APR_ARRAY_PUSH(ctx->doomed, const char *) = key;
+        return 1;
+    }
+    for (i = 0; i < ctx->sc->headers->nelts; i++) {
+        if (header_matches(key, APR_ARRAY_IDX(ctx->sc->headers, i,
+                                              const char *))) {
+            APR_ARRAY_PUSH(ctx->doomed, const char *) = key;
+            return 1;
+        }
+    }
+    return 1;
+}
+
+static int amt_post_read_request(request_rec *r)
+{
+    const amt_srv_conf *sc = ap_get_module_config(r->server->module_config,
+                                                  &alb_mtls_module);
+    strip_ctx ctx;
+    int i;
+
+    if (amt_peer_is_trusted(sc, r->connection->client_addr)) return DECLINED;
+    ctx.sc = sc;
+    ctx.doomed = NULL;
+    ctx.doomed = apr_array_make(r->pool, 1, sizeof(const char *));
+    apr_table_do(collect_doomed, &ctx, r->headers_in, NULL);
+    for (i = 0; i < ctx.doomed->nelts; i++) {
+        const char *key = APR_ARRAY_IDX(ctx.doomed, i, const char *);
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00104)
+                      "removed header %s sent by untrusted peer %s (not in "
+                      "AlbMtlsTrustedProxy)", ap_escape_logitem(r->pool, key),
+                      r->connection->client_ip);
+        apr_table_unset(r->headers_in, key);
+    }
+    return DECLINED;
+}
+
+static int cn_allowed(request_rec *r, const amt_dir_conf *dc,
+                      const amt_verdict_t *v, const char **cn)
+{
+    int i;
+
+    *cn = amt_cert_subject_cn(r->pool, v->peer.chain->leaf);
+    if (*cn == NULL) return 0;
+    for (i = 0; i < dc->require_cn->nelts; i++) {
+        if (strcmp(*cn, APR_ARRAY_IDX(dc->require_cn, i, const char *)) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void set_user(request_rec *r, const amt_dir_conf *dc,
+                     const amt_verdict_t *v)
+{
+    const char *user = amt_var_lookup(r->pool, &v->peer, dc->user_var,
+                                      amt_conf_options(dc)
+                                      & AMT_OPT_LEGACY_DN_FORMAT);
+
+    if (user == NULL || *user == '\0') {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00004)
+                      "AlbMtlsUserName %s has no value for this certificate; "
+                      "user not set", dc->user_var);
+        return;
+    }
+    r->user = (char *)user;
+    r->ap_auth_type = "ClientCert";
+}
+
+static int amt_check_access(request_rec *r)
+{
+    const amt_dir_conf *dc = ap_get_module_config(r->per_dir_config,
+                                                  &alb_mtls_module);
+    amt_verify_mode_e mode = amt_conf_mode(dc);
+    amt_verdict_t *v;
+    const char *cn;
+
+    if (mode == AMT_VERIFY_NONE) return DECLINED;
+    if (dc->trust == NULL && mode == AMT_VERIFY_REQUIRE) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AMTLOGNO(00005)
+                      "AlbMtlsVerifyClient require applies to %s, but no "
+                      "AlbMtlsCAFile or AlbMtlsCAPath does",
+                      ap_escape_logitem(r->pool, r->uri));
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    v = verdict_for(r, dc);
+
+    if (mode == AMT_VERIFY_REQUIRE && !is_verified(v)) {
+        if (!v->logged) {
+            v->logged = 1;
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AMTLOGNO(00101)
+                          "client certificate refused: %s %s",
+                          v->peer.result.outcome == AMT_OUTCOME_NONE
+                              ? "no client certificate"
+                              : v->peer.result.reason,
+                          log_where(r, v));
+        }
+        return HTTP_FORBIDDEN;
+    }
+    if (v->peer.result.outcome == AMT_OUTCOME_FAILED && !v->logged) {
+        v->logged = 1;
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, AMTLOGNO(00102)
+                      "client certificate not verified: %s %s",
+                      v->peer.result.reason, log_where(r, v));
+    }
+    if (dc->require_cn != NULL) {
+        if (!is_verified(v)) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AMTLOGNO(00103)
+                          "client certificate refused: AlbMtlsRequireCN needs "
+                          "a verified certificate, SSL_CLIENT_VERIFY is %s %s",
+                          amt_result_string(r->pool, &v->peer.result),
+                          log_where(r, v));
+            return HTTP_FORBIDDEN;
+        }
+        if (!cn_allowed(r, dc, v, &cn)) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AMTLOGNO(00103)
+                          "client certificate refused: subject CN \"%s\" is "
+                          "not one of AlbMtlsRequireCN %s",
+                          cn ? ap_escape_logitem(r->pool, cn) : "(none)",
+                          log_where(r, v));
+            return HTTP_FORBIDDEN;
+        }
+    }
+    if (dc->user_var != NULL && is_verified(v)) {
+        set_user(r, dc, v);
+    }
+    return DECLINED;
+}
+
+static int amt_fixups(request_rec *r)
+{
+    const amt_dir_conf *dc = ap_get_module_config(r->per_dir_config,
+                                                  &alb_mtls_module);
+    int opts = amt_conf_options(dc);
+    int flags = 0;
+    amt_verdict_t *v;
+
+    if (amt_conf_mode(dc) == AMT_VERIFY_NONE) return DECLINED;
+    if (opts & AMT_OPT_STD_ENV_VARS) flags |= AMT_VARS_STD;
+    if (opts & AMT_OPT_EXPORT_CERT_DATA) flags |= AMT_VARS_CERTDATA;
+    if (opts & AMT_OPT_LEGACY_DN_FORMAT) flags |= AMT_VARS_LEGACY_DN;
+    if (flags == 0 || flags == AMT_VARS_LEGACY_DN) return DECLINED;
+    v = verdict_for(r, dc);
+    amt_vars_export(r->subprocess_env, r->pool, &v->peer, flags);
+    return DECLINED;
+}
+
+static void amt_register_hooks(apr_pool_t *p)
+{
+    /* export after mod_ssl, so that on an HTTPS hop from the load balancer
+     * mod_ssl's SSL_CLIENT_VERIFY=NONE does not overwrite ours */
+    static const char *const after_ssl[] = { "mod_ssl.c", NULL };
+
+    (void)p;
+    ap_hook_pre_config(amt_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_config(amt_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_read_request(amt_post_read_request, NULL, NULL,
+                              APR_HOOK_REALLY_FIRST);
+    ap_hook_check_access_ex(amt_check_access, NULL, NULL, APR_HOOK_FIRST,
+                            AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_fixups(amt_fixups, after_ssl, NULL, APR_HOOK_MIDDLE);
+}
+
+/* APLOG_USE_MODULE is in mod_alb_mtls_private.h, so no AP_DECLARE_MODULE */
+module AP_MODULE_DECLARE_DATA alb_mtls_module = {
+    STANDARD20_MODULE_STUFF,
+    amt_create_dir_conf,
+    amt_merge_dir_conf,
+    amt_create_srv_conf,
+    amt_merge_srv_conf,
+    amt_cmds,
+    amt_register_hooks,
+    AP_MODULE_FLAG_NONE
+};

@@ -1,0 +1,393 @@
+/*
+ * mod_alb_mtls_config.c - directives, config structs and their merges.
+ *
+ * Every directive value is checked while the configuration is read; errors
+ * name the directive (httpd adds the file and line).  Trust stores are
+ * loaded here, once per configuration cycle, and freed with the
+ * configuration pool.
+ */
+#include <string.h>
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_main.h"
+#include "ap_mpm.h"
+#include "apr_strings.h"
+
+#include "mod_alb_mtls_private.h"
+#include "amt_status.h"
+
+/* ------------------------------------------------------------------ */
+/* creation and merging                                                */
+
+void *amt_create_dir_conf(apr_pool_t *p, char *dir)
+{
+    amt_dir_conf *dc = apr_pcalloc(p, sizeof(*dc));
+
+    (void)dir;
+    dc->mode = AMT_VERIFY_UNSET;
+    dc->trust = NULL;
+    dc->depth = AMT_UNSET;
+    dc->require_cn = NULL;
+    dc->header = NULL;
+    dc->opts_set = AMT_UNSET;
+    dc->opts_add = 0;
+    dc->opts_del = 0;
+    dc->user_var = NULL;
+    return dc;
+}
+
+#define MERGE_UNSET(field, unset) \
+    mrg->field = (add->field != (unset)) ? add->field : base->field
+
+void *amt_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    const amt_dir_conf *base = basev;
+    const amt_dir_conf *add = addv;
+    amt_dir_conf *mrg = apr_pcalloc(p, sizeof(*mrg));
+
+    MERGE_UNSET(mode, AMT_VERIFY_UNSET);
+    MERGE_UNSET(trust, NULL);
+    MERGE_UNSET(depth, AMT_UNSET);
+    MERGE_UNSET(require_cn, NULL);
+    MERGE_UNSET(header, NULL);
+    MERGE_UNSET(user_var, NULL);
+    if (add->opts_set != AMT_UNSET) {
+        mrg->opts_set = add->opts_set;
+        mrg->opts_add = add->opts_add;
+        mrg->opts_del = add->opts_del;
+    }
+    else {
+        mrg->opts_set = base->opts_set;
+        mrg->opts_add = (base->opts_add & ~add->opts_del) | add->opts_add;
+        mrg->opts_del = (base->opts_del & ~add->opts_add) | add->opts_del;
+    }
+    return mrg;
+}
+
+void *amt_create_srv_conf(apr_pool_t *p, server_rec *s)
+{
+    amt_srv_conf *sc = apr_pcalloc(p, sizeof(*sc));
+
+    (void)s;
+    sc->proxies = NULL;
+    sc->proxy_any = AMT_UNSET;
+    sc->headers = apr_array_make(p, 2, sizeof(const char *));
+    sc->verify_where = NULL;
+    sc->has_trust = 0;
+    return sc;
+}
+
+void *amt_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    const amt_srv_conf *base = basev;
+    const amt_srv_conf *add = addv;
+    amt_srv_conf *mrg = apr_pcalloc(p, sizeof(*mrg));
+
+    /* a virtual host's own AlbMtlsTrustedProxy replaces the main server's */
+    if (add->proxies != NULL || add->proxy_any != AMT_UNSET) {
+        mrg->proxies = add->proxies;
+        mrg->proxy_any = add->proxy_any;
+    }
+    else {
+        mrg->proxies = base->proxies;
+        mrg->proxy_any = base->proxy_any;
+    }
+    /* sections of the main server apply inside virtual hosts too */
+    mrg->headers = apr_array_append(p, base->headers, add->headers);
+    mrg->verify_where = add->verify_where ? add->verify_where
+                                          : base->verify_where;
+    mrg->has_trust = base->has_trust || add->has_trust;
+    return mrg;
+}
+
+amt_verify_mode_e amt_conf_mode(const amt_dir_conf *dc)
+{
+    return dc->mode == AMT_VERIFY_UNSET ? AMT_VERIFY_NONE : dc->mode;
+}
+
+int amt_conf_depth(const amt_dir_conf *dc)
+{
+    return dc->depth == AMT_UNSET ? AMT_DEFAULT_DEPTH : dc->depth;
+}
+
+int amt_conf_options(const amt_dir_conf *dc)
+{
+    int set = dc->opts_set == AMT_UNSET ? AMT_DEFAULT_OPTIONS : dc->opts_set;
+
+    return (set & ~dc->opts_del) | dc->opts_add;
+}
+
+const char *amt_conf_header(const amt_dir_conf *dc)
+{
+    return dc->header ? dc->header : AMT_DEFAULT_HEADER;
+}
+
+/* ------------------------------------------------------------------ */
+/* trusted proxies                                                     */
+
+static apr_array_header_t *default_proxies;
+
+apr_status_t amt_default_proxies_make(apr_pool_t *p)
+{
+    static const char *const nets[][2] = {
+        { "127.0.0.0", "8" }, { "::1", NULL }, { "10.0.0.0", "8" },
+        { "172.16.0.0", "12" }, { "192.168.0.0", "16" }, { "fc00::", "7" }
+    };
+    apr_size_t i;
+
+    default_proxies = apr_array_make(p, 6, sizeof(apr_ipsubnet_t *));
+    for (i = 0; i < sizeof(nets) / sizeof(nets[0]); i++) {
+        apr_ipsubnet_t *sub;
+        apr_status_t rv = apr_ipsubnet_create(&sub, nets[i][0], nets[i][1], p);
+        if (rv != APR_SUCCESS) return rv;
+        APR_ARRAY_PUSH(default_proxies, apr_ipsubnet_t *) = sub;
+    }
+    return APR_SUCCESS;
+}
+
+int amt_peer_is_trusted(const amt_srv_conf *sc, apr_sockaddr_t *addr)
+{
+    const apr_array_header_t *list;
+    int i;
+
+    if (sc->proxy_any == 1) return 1;
+    list = sc->proxies ? sc->proxies : default_proxies;
+    if (list == NULL || addr == NULL) return 0;
+    for (i = 0; i < list->nelts; i++) {
+        if (apr_ipsubnet_test(APR_ARRAY_IDX(list, i, apr_ipsubnet_t *), addr)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* directive handlers                                                  */
+
+static amt_srv_conf *srv_conf(cmd_parms *cmd)
+{
+    return ap_get_module_config(cmd->server->module_config, &alb_mtls_module);
+}
+
+static const char *where(cmd_parms *cmd)
+{
+    if (cmd->directive == NULL) return "(unknown)";
+    return apr_psprintf(cmd->pool, "%s:%d", cmd->directive->filename,
+                        cmd->directive->line_num);
+}
+
+static const char *fail(cmd_parms *cmd, const char *msg)
+{
+    return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", msg, NULL);
+}
+
+static const char *set_verify_client(cmd_parms *cmd, void *mconfig,
+                                     const char *arg)
+{
+    amt_dir_conf *dc = mconfig;
+    const char *err;
+
+    if (amt_parse_verify_mode(&dc->mode, cmd->pool, arg, &err)
+        != APR_SUCCESS) {
+        return fail(cmd, err);
+    }
+    if (dc->mode != AMT_VERIFY_NONE && srv_conf(cmd)->verify_where == NULL) {
+        srv_conf(cmd)->verify_where = where(cmd);
+    }
+    return NULL;
+}
+
+static int config_dump_only(void)
+{
+    return ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_DUMP;
+}
+
+static const char *set_ca(cmd_parms *cmd, void *mconfig, const char *arg)
+{
+    amt_dir_conf *dc = mconfig;
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    const char *err = NULL;
+    apr_status_t rv;
+
+    if (path == NULL) {
+        return fail(cmd, apr_psprintf(cmd->pool, "invalid path '%s'", arg));
+    }
+    srv_conf(cmd)->has_trust = 1;
+    if (config_dump_only()) return NULL;
+    if (dc->trust == NULL
+        && amt_trust_make(&dc->trust, cmd->pool) != APR_SUCCESS) {
+        return fail(cmd, "cannot create a certificate store");
+    }
+    rv = cmd->info ? amt_trust_add_dir(dc->trust, path, cmd->pool, &err)
+                   : amt_trust_add_file(dc->trust, path, cmd->pool, &err);
+    return rv == APR_SUCCESS ? NULL : fail(cmd, err);
+}
+
+static const char *set_depth(cmd_parms *cmd, void *mconfig, const char *arg)
+{
+    amt_dir_conf *dc = mconfig;
+    const char *err;
+
+    if (amt_parse_int(&dc->depth, cmd->pool, arg, 0, AMT_MAX_DEPTH, &err)
+        != APR_SUCCESS) {
+        return fail(cmd, err);
+    }
+    return NULL;
+}
+
+static const char *add_require_cn(cmd_parms *cmd, void *mconfig,
+                                  const char *arg)
+{
+    amt_dir_conf *dc = mconfig;
+
+    if (*arg == '\0') return fail(cmd, "a name must not be empty");
+    if (dc->require_cn == NULL) {
+        dc->require_cn = apr_array_make(cmd->pool, 2, sizeof(const char *));
+    }
+    APR_ARRAY_PUSH(dc->require_cn, const char *) = arg;
+    return NULL;
+}
+
+static const char *set_header(cmd_parms *cmd, void *mconfig, const char *arg)
+{
+    amt_dir_conf *dc = mconfig;
+    const char *err;
+
+    if (amt_parse_header_name(cmd->pool, arg, &err) != APR_SUCCESS) {
+        return fail(cmd, err);
+    }
+    dc->header = arg;
+    APR_ARRAY_PUSH(srv_conf(cmd)->headers, const char *) = arg;
+    return NULL;
+}
+
+static const char *add_trusted_proxy(cmd_parms *cmd, void *mconfig,
+                                     const char *arg)
+{
+    amt_srv_conf *sc = srv_conf(cmd);
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+    char *ip, *bits;
+    apr_ipsubnet_t *sub;
+    apr_status_t rv;
+    char buf[120];
+
+    (void)mconfig;
+    if (err != NULL) return err;
+    if (strcasecmp(arg, "any") == 0) {
+        if (sc->proxies != NULL) {
+            return fail(cmd, "'any' cannot be combined with addresses");
+        }
+        sc->proxy_any = 1;
+        return NULL;
+    }
+    if (sc->proxy_any == 1) {
+        return fail(cmd, "'any' cannot be combined with addresses");
+    }
+    ip = apr_pstrdup(cmd->pool, arg);
+    if ((bits = strchr(ip, '/')) != NULL) {
+        *bits++ = '\0';
+        if (*bits == '\0' || strspn(bits, "0123456789") != strlen(bits)) {
+            return fail(cmd, apr_psprintf(cmd->pool, "'%s' is not an address "
+                                          "or addr/bits", arg));
+        }
+    }
+    rv = apr_ipsubnet_create(&sub, ip, bits, cmd->pool);
+    if (rv != APR_SUCCESS) {
+        return fail(cmd, apr_psprintf(cmd->pool, "'%s' is not an address or "
+                                      "addr/bits: %s", arg,
+                                      apr_strerror(rv, buf, sizeof(buf))));
+    }
+    if (sc->proxies == NULL) {
+        sc->proxies = apr_array_make(cmd->pool, 4, sizeof(apr_ipsubnet_t *));
+    }
+    sc->proxy_any = 0;
+    APR_ARRAY_PUSH(sc->proxies, apr_ipsubnet_t *) = sub;
+    return NULL;
+}
+
+static const char *set_options(cmd_parms *cmd, void *mconfig, const char *args)
+{
+    amt_dir_conf *dc = mconfig;
+    int absolute = 0, relative = 0;
+    const char *word;
+
+    while (*(word = ap_getword_conf(cmd->temp_pool, &args)) != '\0') {
+        const char *err;
+        int flag;
+        char sign;
+        if (amt_parse_option(&flag, &sign, cmd->pool, word, &err)
+            != APR_SUCCESS) {
+            return fail(cmd, err);
+        }
+        if (sign == 0) {
+            if (!absolute) {
+                dc->opts_set = 0;
+                dc->opts_add = dc->opts_del = 0;
+            }
+            absolute = 1;
+            dc->opts_set |= flag;
+        }
+        else {
+            relative = 1;
+            if (sign == '+') {
+                dc->opts_add |= flag;
+                dc->opts_del &= ~flag;
+            }
+            else {
+                dc->opts_del |= flag;
+                dc->opts_add &= ~flag;
+            }
+        }
+        if (absolute && relative) {
+            return fail(cmd, "either all options start with + or -, or none "
+                        "does");
+        }
+    }
+    if (!absolute && !relative) return fail(cmd, "takes one or more options");
+    return NULL;
+}
+
+static const char *set_user_name(cmd_parms *cmd, void *mconfig,
+                                 const char *arg)
+{
+    amt_dir_conf *dc = mconfig;
+
+    if (strncasecmp(arg, "SSL_CLIENT_", 11) != 0 || arg[11] == '\0') {
+        return fail(cmd, apr_psprintf(cmd->pool, "'%s' is not an SSL_CLIENT_* "
+                                      "variable", arg));
+    }
+    dc->user_var = arg;
+    return NULL;
+}
+
+#define DIR_CTX (RSRC_CONF | ACCESS_CONF)
+
+const command_rec amt_cmds[] = {
+    AP_INIT_TAKE1("AlbMtlsVerifyClient", set_verify_client, NULL, DIR_CTX,
+                  "none|optional|require|optional_no_ca: whether a verified "
+                  "forwarded client certificate is needed"),
+    AP_INIT_TAKE1("AlbMtlsCAFile", set_ca, NULL, DIR_CTX,
+                  "PEM file of trust anchors for forwarded client "
+                  "certificates"),
+    AP_INIT_TAKE1("AlbMtlsCAPath", set_ca, (void *)1, DIR_CTX,
+                  "hashed directory (openssl rehash) of trust anchors"),
+    AP_INIT_TAKE1("AlbMtlsVerifyDepth", set_depth, NULL, DIR_CTX,
+                  "longest chain, counted as SSLVerifyDepth (default 5)"),
+    AP_INIT_ITERATE("AlbMtlsRequireCN", add_require_cn, NULL, DIR_CTX,
+                    "subject CNs of which the leaf's CN must be one"),
+    AP_INIT_TAKE1("AlbMtlsHeader", set_header, NULL, DIR_CTX,
+                  "request header carrying the chain (default "
+                  AMT_DEFAULT_HEADER ")"),
+    AP_INIT_ITERATE("AlbMtlsTrustedProxy", add_trusted_proxy, NULL, RSRC_CONF,
+                    "addr[/bits] of peers allowed to send the header, or any"),
+    AP_INIT_RAW_ARGS("AlbMtlsOptions", set_options, NULL, DIR_CTX,
+                     "[+|-]StdEnvVars [+|-]ExportCertData "
+                     "[+|-]LegacyDNStringFormat"),
+    AP_INIT_TAKE1("AlbMtlsUserName", set_user_name, NULL, DIR_CTX,
+                  "SSL_CLIENT_* variable whose value becomes the request's "
+                  "user"),
+    { NULL }
+};
