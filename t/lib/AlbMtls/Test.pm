@@ -1,0 +1,130 @@
+package AlbMtls::Test;
+# Helpers for the mod_alb_mtls Apache::Test suite: read the run-time PKI,
+# encode a chain as the ALB does, talk to a vhost (LWP or curl), parse the
+# environment CGI's output, and watch t/logs/error_log.
+use strict;
+use warnings;
+
+use Exporter 'import';
+use File::Spec ();
+use Apache::Test ();
+use Apache::TestRequest ();
+
+our @EXPORT_OK = qw(pki pem alb_encode parse_env get_env curl_get
+                    log_mark log_since hostport identity_vars
+                    openssl_field);
+our %EXPORT_TAGS = (all => \@EXPORT_OK);
+
+my $HDR = 'X-Amzn-Mtls-Clientcert';
+
+sub t_dir { Apache::Test::vars('t_dir') }
+
+# pki(NAME): absolute path of a file made by t/pki/mkpki.sh.
+sub pki { File::Spec->catfile(t_dir(), 'pki', 'out', $_[0]) }
+
+# pem(NAME): contents of that file.
+sub pem {
+    my $f = pki($_[0]);
+    open my $fh, '<', $f or die "open $f: $!";
+    local $/;
+    my $s = <$fh>;
+    close $fh;
+    return $s;
+}
+
+# alb_encode(PEM): URL-encode as the ALB does: unreserved characters and
+# + = / stay literal, everything else (newline, space...) becomes %XX.
+sub alb_encode {
+    my ($s) = @_;
+    $s =~ s{([^A-Za-z0-9\-._~+=/])}{sprintf('%%%02X', ord $1)}ge;
+    return $s;
+}
+
+# parse_env(BODY): hashref of the env CGI's NAME=value lines.
+sub parse_env {
+    my ($body) = @_;
+    my %env;
+    for my $line (split /\n/, $body // '') {
+        my ($k, $v) = split /=/, $line, 2;
+        next unless defined $v;
+        $v =~ s/\\(\\|n)/$1 eq 'n' ? "\n" : "\\"/ge;
+        $env{$k} = $v;
+    }
+    return \%env;
+}
+
+# hostport(VHOST): host:port of an Apache::Test vhost (undef = main server).
+sub hostport {
+    my ($vhost) = @_;
+    Apache::TestRequest::module($vhost // 'default');
+    my $hp = Apache::TestRequest::hostport();
+    Apache::TestRequest::module('default');
+    return $hp;
+}
+
+# get_env(VHOST, PATH, HEADER => VALUE...): GET through LWP; returns
+# (status code, env hashref, body).  A value may be an array ref to send
+# the header field several times.
+sub get_env {
+    my ($vhost, $path, @headers) = @_;
+    my $hp = hostport($vhost);
+    my $res = Apache::TestRequest::GET("http://$hp$path", @headers);
+    return ($res->code, parse_env($res->content), $res->content);
+}
+
+# curl_get(URL, interface => IP, headers => [[name, value]...]):
+# (status code, body) through curl, e.g. to connect from 127.0.0.2.
+sub curl_get {
+    my ($url, %o) = @_;
+    my @cmd = ('curl', '-sS', '-o', '-', '-w', '\n%{http_code}');
+    push @cmd, '--interface', $o{interface} if $o{interface};
+    for my $h (@{ $o{headers} || [] }) {
+        push @cmd, '-H', "$h->[0]: $h->[1]";
+    }
+    push @cmd, $url;
+    open my $fh, '-|', @cmd or die "curl: $!";
+    local $/;
+    my $out = <$fh> // '';
+    close $fh;
+    my ($body, $code) = $out =~ /\A(.*)\n(\d+)\z/s or return (0, $out);
+    return ($code, $body);
+}
+
+sub error_log { File::Spec->catfile(Apache::Test::vars('t_logs'), 'error_log') }
+
+# log_mark(): current size of t/logs/error_log; log_since(MARK): what was
+# written after it.
+sub log_mark { -s error_log() || 0 }
+
+sub log_since {
+    my ($mark) = @_;
+    open my $fh, '<', error_log() or return '';
+    seek $fh, $mark, 0;
+    local $/;
+    my $s = <$fh> // '';
+    close $fh;
+    return $s;
+}
+
+# identity_vars(ENV): names of the variables that reveal who the client is
+# (must be absent whenever SSL_CLIENT_VERIFY is not SUCCESS/GENEROUS).
+sub identity_vars {
+    my ($env) = @_;
+    return sort grep {
+        /^SSL_CLIENT_(?:S_DN|I_DN|SAN_|M_SERIAL|M_VERSION|V_START|V_END|V_REMAIN|A_SIG|A_KEY|CERT)/
+    } keys %$env;
+}
+
+# openssl_field(FILE, ARGS...): output of `openssl x509 -noout ARGS -in FILE`.
+sub openssl_field {
+    my ($file, @args) = @_;
+    open my $fh, '-|', 'openssl', 'x509', '-noout', @args, '-in', $file
+        or die "openssl: $!";
+    local $/;
+    my $s = <$fh> // '';
+    close $fh;
+    chomp $s;
+    return $s;
+}
+
+1;
