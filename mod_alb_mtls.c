@@ -374,7 +374,7 @@ static int amt_check_access(request_rec *r)
     }
     if (dc->require_cn != NULL) {
         if (!is_verified(v)) {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AMTLOGNO(00103)
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AMTLOGNO(00105)
                           "client certificate refused: AlbMtlsRequireCN needs "
                           "a verified certificate, SSL_CLIENT_VERIFY is %s %s",
                           amt_result_string(r->pool, &v->peer.result),
