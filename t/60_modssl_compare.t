@@ -246,7 +246,7 @@ my $port_a = free_port();
 my $port_b = free_port();
 $port_b = free_port() while $port_b == $port_a;
 
-make_path("$run/cgi", "$run/htdocs", "$run/logs");
+make_path("$run/cgi", "$run/htdocs", "$run/logs", "$run/bodies");
 spew("$run/htdocs/index.html", "compare\n");
 spew("$run/mime.types", "text/html html\ntext/plain txt\n");
 spew("$run/cgi/env.cgi", <<"CGI", 0755);
@@ -368,7 +368,7 @@ pass("httpd started ($httpd, $mpm, ports $port_a/$port_b)");
 # ------------------------------------------------------------------ requests
 sub curl {
     my ($tag, @args) = @_;
-    my $out = "$run/$tag.body";
+    my $out = "$run/bodies/$tag.txt";
     unlink $out;
     my ($rc, $status) = run_cmd("$run/curl.err", 'curl', '-sS', '--noproxy', '*',
                                 '--max-time', '30', '-o', $out,
@@ -426,6 +426,20 @@ my %want = (
         SSL_CLIENT_V_END    => qr/^\w{3} [ \d]\d \d\d:\d\d:\d\d 205\d GMT\z/,
         SSL_CLIENT_CERT_RFC4523_CEA => '{ serialNumber 17429726349691885448, issuer rdnSequence:"CN=\C3\9Cn\C3\AF Zwischen-CA,O=Compare Test,C=DE" }',
     },
+    bmp => {
+        SSL_CLIENT_S_DN_O     => 'Bmp Örg Œuvre',
+        SSL_CLIENT_S_DN_Email => 'bmp@example.nl',
+        SSL_CLIENT_V_REMAIN   => '0',
+    },
+    t61 => {
+        SSL_CLIENT_S_DN    => 'CN=Jürgen Größe,O=Müller GmbH,C=DE',
+        SSL_CLIENT_S_DN_CN => 'Jürgen Größe',
+    },
+    selfsigned => {
+        SSL_CLIENT_M_SERIAL => '00',
+        SSL_CLIENT_S_DN     => 'CN=self-signed leaf,O=Self',
+        SSL_CLIENT_I_DN     => 'CN=self-signed leaf,O=Self',
+    },
 );
 # The values above are raw bytes; the CGI output is unescaped before comparing.
 
@@ -442,7 +456,8 @@ for my $case (@cases) {
     for my $path ('/env', '/legacy/env') {
         my $t = "$case $path";
 
-        my ($rc, $st, $body) = curl("a", '--cacert', "$certs/server-root.pem",
+        (my $tag = "$case$path") =~ s{/}{_}g;
+        my ($rc, $st, $body) = curl("$tag.modssl", '--cacert', "$certs/server-root.pem",
                                     '--cert', "$certs/$case.chain.pem",
                                     '--key', "$certs/$case.key",
                                     "https://127.0.0.1:$port_a$path");
@@ -472,7 +487,7 @@ for my $case (@cases) {
 
         next if $modssl_only;
 
-        ($rc, $st, $body) = curl("b", '-H', "X-Amzn-Mtls-Clientcert: $hdr",
+        ($rc, $st, $body) = curl("$tag.module", '-H', "X-Amzn-Mtls-Clientcert: $hdr",
                                  "http://127.0.0.1:$port_b$path");
         is("$rc $st", '0 200', "$t: mod_alb_mtls request succeeded")
             or diag(slurp("$run/curl.err"), slurp("$run/logs/error_log") =~ /([^\n]*\n){0,5}\z/);
@@ -499,7 +514,7 @@ for my $case (@cases) {
 
 # Negative control: same listener, no header -> 403 under require.
 unless ($modssl_only) {
-    my ($rc, $st) = curl("b", "http://127.0.0.1:$port_b/env");
+    my ($rc, $st) = curl("noheader.module", "http://127.0.0.1:$port_b/env");
     is("$rc $st", '0 403', 'module side: no header under require gives 403');
 }
 

@@ -21,6 +21,10 @@
 #             initials/description/UID/serialNumber/DC/street/unknown OID,
 #             msUPN x2, dnsSRV, IP, URI x2, GeneralizedTime notAfter, issued
 #             by an RSA intermediate with a non-ASCII name, two intermediates
+#   bmp       string_mask pkix: BMPString, PrintableString and IA5String
+#             values; one day of validity (SSL_CLIENT_V_REMAIN 0)
+#   t61       string_mask nombstr: Latin-1 T61String values
+#   selfsigned  self-signed leaf (CA:false) that is itself in the CA file
 set -eu
 
 OUT=${1:?usage: mkcerts.sh OUTDIR}
@@ -60,6 +64,12 @@ subjectAltName = DNS:a.example.com, DNS:b.example.com, email:john.doe@example.or
 basicConstraints = CA:false
 extendedKeyUsage = clientAuth
 
+[selfleaf]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+
 [sink]
 basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature
@@ -80,7 +90,8 @@ URI.2 = https://example.net/id/4
 otherName.3 = 1.3.6.1.4.1.311.20.2.3;UTF8:second.upn@corp.example
 X
 
-# newreq NAME GENPKEY-ARGS...   (subject lines of the [dn] section in NAME.dn)
+# newreq NAME GENPKEY-ARGS...   (subject lines of the [dn] section in NAME.dn;
+# string_mask from $MASK, default utf8only)
 newreq() {
     n=$1; shift
     {
@@ -90,7 +101,7 @@ newreq() {
         echo '[req]'
         echo 'prompt = no'
         echo 'distinguished_name = dn'
-        echo 'string_mask = utf8only'
+        echo "string_mask = ${MASK:-utf8only}"
         echo 'utf8 = yes'
         echo '[dn]'
         cat "$n.dn"
@@ -227,6 +238,37 @@ newreq sink -algorithm ED25519
 sign sink int-uni sink 10000 -sha512 -set_serial 0xF1E2D3C4B5A69788
 cat sink.pem int-uni.pem int-one.pem > sink.chain.pem
 
-printf '%s\n' rsa4096 ec_utf8 ec_root escape sink > cases
+# ------------------------------------------------------------ 5: bmp
+cat > bmp.dn <<'X'
+C = NL
+O = Bmp Örg Œuvre
+OU = under_score
+CN = printable only
+emailAddress = bmp@example.nl
+X
+MASK=pkix newreq bmp $EC256
+sign bmp int-ec escape 1 -sha256
+cat bmp.pem int-ec.pem > bmp.chain.pem
+
+# ------------------------------------------------------------ 6: t61
+cat > t61.dn <<'X'
+C = DE
+O = Müller GmbH
+CN = Jürgen Größe
+X
+MASK=nombstr newreq t61 $EC256
+sign t61 root-ec escape 15 -sha256
+cp t61.pem t61.chain.pem
+
+# ------------------------------------------------------------ 7: selfsigned
+printf 'O = Self\nCN = self-signed leaf\n' > selfsigned.dn
+newreq selfsigned $EC256
+openssl x509 -req -in selfsigned.csr -signkey selfsigned.key -days 12 \
+    -extfile ext.cnf -extensions selfleaf -set_serial 0 \
+    -out selfsigned.pem 2>/dev/null || die "selfsign selfsigned"
+cp selfsigned.pem selfsigned.chain.pem
+cat selfsigned.pem >> roots.pem
+
+printf '%s\n' rsa4096 ec_utf8 ec_root escape sink bmp t61 selfsigned > cases
 rm -f ./*.csr ./*.srl
 echo "mkcerts.sh: done in $OUT"
