@@ -123,7 +123,7 @@ sub openssl_field {
     local $/;
     my $s = <$fh> // '';
     close $fh;
-    chomp $s;
+    $s =~ s/\s+\z//;
     return $s;
 }
 
