@@ -215,6 +215,13 @@ sub parse_env {
     return \%e;
 }
 
+# For reading only: the CGI's escaping with backslashes shown as themselves.
+sub shown {
+    my ($v) = @_;
+    $v =~ s/\\x5C/\\/g;
+    return $v;
+}
+
 sub unesc {
     my ($v) = @_;
     $v =~ s/\\x([0-9A-F]{2})/chr hex $1/ge;
@@ -473,6 +480,12 @@ for my $case (@cases) {
            "$t: mod_ssl CHAIN_0 present iff the client sent intermediates");
         my $nchain = grep { /^SSL_CLIENT_CERT_CHAIN_\d+$/ } @avars;
         is($nchain, @blocks - 1, "$t: mod_ssl CHAIN_n count = certificates sent after the leaf");
+        is(unesc($A->{SSL_CLIENT_CERT} // ''), "$blocks[0]\n",
+           "$t: mod_ssl SSL_CLIENT_CERT = the leaf's PEM, with trailing newline");
+        for my $i (1 .. $#blocks) {
+            is(unesc($A->{'SSL_CLIENT_CERT_CHAIN_' . ($i - 1)} // ''), "$blocks[$i]\n",
+               "$t: mod_ssl SSL_CLIENT_CERT_CHAIN_" . ($i - 1) . " = certificate $i sent");
+        }
         if ($path eq '/legacy/env') {
             like($A->{SSL_CLIENT_S_DN} // '', qr{^/}, "$t: mod_ssl legacy DN format");
         }
@@ -520,12 +533,12 @@ unless ($modssl_only) {
 
 if (%diffs) {
     diag('');
-    diag('DIFFERENCES (case path variable: mod_ssl | module), values as the CGI printed them:');
+    diag('DIFFERENCES (case path variable: mod_ssl | module); control bytes shown as \\xHH:');
     for my $k (sort keys %diffs) {
         my ($a, $b) = @{ $diffs{$k} };
         diag("  $k:");
-        diag('    mod_ssl: ' . (defined $a ? "[$a]" : '(unset)'));
-        diag('    module : ' . (defined $b ? "[$b]" : '(unset)'));
+        diag('    mod_ssl: ' . (defined $a ? '[' . shown($a) . ']' : '(unset)'));
+        diag('    module : ' . (defined $b ? '[' . shown($b) . ']' : '(unset)'));
     }
 }
 
