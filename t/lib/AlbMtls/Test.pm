@@ -17,7 +17,7 @@ our %EXPORT_TAGS = (all => \@EXPORT_OK);
 
 my $HDR = 'X-Amzn-Mtls-Clientcert';
 
-sub t_dir { Apache::Test::vars('t_dir') }
+sub t_dir { local $_; Apache::Test::vars('t_dir') }
 
 # pki(NAME): absolute path of a file made by t/pki/mkpki.sh.
 sub pki { File::Spec->catfile(t_dir(), 'pki', 'out', $_[0]) }
