@@ -153,7 +153,8 @@ static void test_header_name(apr_pool_t *p)
         const char *err = NULL;
         apr_status_t rv = amt_parse_header_name(p, cases[i].word, &err);
         const char *shown = strlen(cases[i].word) > 40
-            ? apr_psprintf(p, "%zu x 'h'", strlen(cases[i].word))
+            ? apr_psprintf(p, "%" APR_SIZE_T_FMT " x 'h'",
+                           strlen(cases[i].word))
             : tap_escape(cases[i].word);
 
         if (cases[i].ok) {
