@@ -85,6 +85,15 @@ for my $m ("mpm_$mpm", qw(authz_core mime env socache_shmcb ssl log_config alias
     plan skip_all => "$libexec/mod_$m.so missing" unless -f "$libexec/mod_$m.so";
     push @load, qq{LoadModule ${m}_module "$libexec/mod_$m.so"};
 }
+# Lookup comparison (/lookup/env) needs mod_rewrite and mod_headers.
+my $lookups = 1;
+for my $m (qw(rewrite headers)) {
+    next if $static{$m};
+    if (-f "$libexec/mod_$m.so") {
+        push @load, qq{LoadModule ${m}_module "$libexec/mod_$m.so"};
+    }
+    else { $lookups = 0 }
+}
 
 # ------------------------------------------------------------------ run dir
 my $run;
@@ -268,6 +277,46 @@ for my \$k (sort keys %ENV) {
 }
 CGI
 
+# Lookup-only names and lookup syntax (index forms, _RAW, name case), asked
+# through ap_ssl_var_lookup (mod_rewrite %{SSL:..} -> LK_<name>) and through
+# ap_expr (mod_headers expr= -> request header X-Ex-<n> -> HTTP_X_EX_<n>).
+# SSL_CLIENT_SAN_URI_0 and SSL_CLIENT_CERT_SHA256 are the module's extras.
+my @lk_names = qw(
+    SSL_CLIENT_VERIFY SSL_CLIENT_S_DN SSL_CLIENT_I_DN SSL_CLIENT_M_VERSION
+    SSL_CLIENT_M_SERIAL SSL_CLIENT_V_START SSL_CLIENT_V_END SSL_CLIENT_V_REMAIN
+    SSL_CLIENT_A_KEY SSL_CLIENT_A_SIG SSL_CLIENT_CERT_RFC4523_CEA
+    SSL_CLIENT_S_DN_CN SSL_CLIENT_S_DN_CN_0 SSL_CLIENT_S_DN_CN_1
+    SSL_CLIENT_S_DN_CN_RAW SSL_CLIENT_S_DN_CN_0_RAW SSL_CLIENT_S_DN_O_RAW
+    SSL_CLIENT_I_DN_CN_RAW SSL_CLIENT_I_DN_O_RAW
+    SSL_CLIENT_S_DN_OU SSL_CLIENT_S_DN_OU_1 SSL_CLIENT_S_DN_OU_01 SSL_CLIENT_S_DN_OU_
+    SSL_CLIENT_S_DN_OU_1_RAW SSL_CLIENT_S_DN_SP SSL_CLIENT_I_DN_SP SSL_CLIENT_S_DN_ST
+    SSL_CLIENT_S_DN_Email SSL_CLIENT_S_DN_emailAddress SSL_CLIENT_S_DN_DC
+    SSL_CLIENT_S_DN_UID SSL_CLIENT_S_DN_SerialNumber SSL_CLIENT_S_DN_o
+    ssl_client_S_DN_O ssl_client_s_dn_O SSL_CLIENT_s_DN_O
+    SSL_CLIENT_SAN_DNS_0 SSL_CLIENT_SAN_dns_1 SSL_CLIENT_SAN_Email_0
+    SSL_CLIENT_SAN_Email_0001 SSL_CLIENT_SAN_Email_00001 SSL_CLIENT_SAN_Email_
+    SSL_CLIENT_SAN_OTHER_msUPN_0 SSL_CLIENT_SAN_OTHER_msUPN_1 SSL_CLIENT_SAN_other_msUPN_0
+    SSL_CLIENT_SAN_OTHER_msupn_0 SSL_CLIENT_SAN_OTHER_dnsSRV_0
+    SSL_CLIENT_CERT SSL_CLIENT_CERT_CHAIN_0 SSL_CLIENT_CERT_CHAIN_1 SSL_CLIENT_CERT_CHAIN_7
+    SSL_CLIENT_B64CERT SSL_CLIENT_VERIFY_ERRSTR SSL_CLIENT_NO_SUCH_THING
+    SSL_CLIENT_SAN_URI_0 SSL_CLIENT_CERT_SHA256
+);
+my @ex_names = qw(
+    SSL_CLIENT_VERIFY SSL_CLIENT_S_DN SSL_CLIENT_I_DN SSL_CLIENT_M_SERIAL
+    SSL_CLIENT_V_REMAIN SSL_CLIENT_S_DN_CN SSL_CLIENT_S_DN_CN_RAW SSL_CLIENT_S_DN_OU_1
+    SSL_CLIENT_I_DN_CN SSL_CLIENT_SAN_DNS_1 SSL_CLIENT_SAN_Email_0
+    SSL_CLIENT_SAN_OTHER_msUPN_0 SSL_CLIENT_SAN_OTHER_dnsSRV_0
+    SSL_CLIENT_CERT_RFC4523_CEA SSL_CLIENT_A_KEY ssl_client_S_DN_O
+);
+my %lk_extra = (SSL_CLIENT_SAN_URI_0 => 1, SSL_CLIENT_CERT_SHA256 => 1);
+my $lookup_conf = '';
+if ($lookups) {
+    $lookup_conf = "    <Location /lookup>\n        RewriteEngine on\n";
+    $lookup_conf .= "        RewriteRule ^ - [E=LK_$_:%{SSL:$_}]\n" for @lk_names;
+    $lookup_conf .= "        RequestHeader set X-Ex-$_ \"expr=%{$ex_names[$_]}\"\n" for 0 .. $#ex_names;
+    $lookup_conf .= "    </Location>\n";
+}
+
 my $so_line = $modssl_only ? '' : qq{LoadModule alb_mtls_module "$so"};
 my $mod_b = $modssl_only ? "    # side (b) disabled (ALB_MTLS_COMPARE_MODSSL_ONLY)\n" : <<"B";
     AlbMtlsVerifyClient require
@@ -277,6 +326,7 @@ my $mod_b = $modssl_only ? "    # side (b) disabled (ALB_MTLS_COMPARE_MODSSL_ONL
     <Location /legacy>
         AlbMtlsOptions +LegacyDNStringFormat
     </Location>
+$lookup_conf
 B
 my $cgi_mod = $mpm eq 'event' ? qq{ScriptSock "$run/cgid.sock"} : '';
 my $mpm_conf = $mpm eq 'event'
@@ -317,6 +367,7 @@ DocumentRoot "$run/htdocs"
     Require all granted
 </Directory>
 ScriptAlias /legacy/env "$run/cgi/env.cgi"
+ScriptAlias /lookup/env "$run/cgi/env.cgi"
 ScriptAlias /env "$run/cgi/env.cgi"
 SSLSessionCache "shmcb:$run/ssl_scache(512000)"
 
@@ -332,7 +383,7 @@ SSLSessionCache "shmcb:$run/ssl_scache(512000)"
     <Location /legacy>
         SSLOptions +LegacyDNStringFormat
     </Location>
-</VirtualHost>
+$lookup_conf</VirtualHost>
 
 # (b) mod_alb_mtls, plain HTTP
 <VirtualHost 127.0.0.1:$port_b>
@@ -460,7 +511,7 @@ for my $case (@cases) {
     my @uris = openssl_out('x509', '-in', "$certs/$case.pem", '-noout', '-ext',
                            'subjectAltName') =~ /URI:([^,\s]+)/g;
 
-    for my $path ('/env', '/legacy/env') {
+    for my $path ('/env', '/legacy/env', ($lookups ? '/lookup/env' : ())) {
         my $t = "$case $path";
 
         (my $tag = "$case$path") =~ s{/}{_}g;
@@ -489,6 +540,15 @@ for my $case (@cases) {
         if ($path eq '/legacy/env') {
             like($A->{SSL_CLIENT_S_DN} // '', qr{^/}, "$t: mod_ssl legacy DN format");
         }
+        elsif ($path eq '/lookup/env') {
+            # the lookups on the TLS side reach mod_ssl, and agree with its export
+            is($A->{LK_SSL_CLIENT_VERIFY}, 'SUCCESS', "$t: mod_ssl lookup SSL_CLIENT_VERIFY");
+            is($A->{HTTP_X_EX_0}, 'SUCCESS', "$t: mod_ssl expr SSL_CLIENT_VERIFY");
+            for my $k (qw(SSL_CLIENT_S_DN SSL_CLIENT_S_DN_CN SSL_CLIENT_M_SERIAL SSL_CLIENT_CERT)) {
+                is($A->{"LK_$k"}, $A->{$k}, "$t: mod_ssl lookup $k = its export");
+            }
+            is($A->{LK_SSL_CLIENT_NO_SUCH_THING}, '', "$t: mod_ssl lookup of an unknown name is empty");
+        }
         else {
             my $w = $want{$case} || {};
             for my $k (sort keys %$w) {
@@ -505,6 +565,35 @@ for my $case (@cases) {
         is("$rc $st", '0 200', "$t: mod_alb_mtls request succeeded")
             or diag(slurp("$run/curl.err"), slurp("$run/logs/error_log") =~ /([^\n]*\n){0,5}\z/);
         my $B = parse_env($body);
+
+        if ($path eq '/lookup/env') {
+            my %seen;
+            my @keys = sort grep { /^(?:LK_|HTTP_X_EX_\d)/ && !$seen{$_}++ } keys %$A, keys %$B;
+            cmp_ok(scalar(@keys), '>=', @lk_names + 1, "$t: lookup variables present");
+            # One failure, not fifty, when a lookup path is not answered at all.
+            my $lk_ok = is($B->{LK_SSL_CLIENT_VERIFY}, 'SUCCESS',
+                           "$t: module answers ap_ssl_var_lookup (mod_rewrite %{SSL:SSL_CLIENT_VERIFY})");
+            my $ex_ok = is($B->{HTTP_X_EX_0}, 'SUCCESS',
+                           "$t: module answers ap_expr %{SSL_CLIENT_VERIFY} (mod_headers expr=)");
+            $diffs{"$case $path lookup SSL_CLIENT_VERIFY (all lookups unanswered)"} =
+                [$A->{LK_SSL_CLIENT_VERIFY}, $B->{LK_SSL_CLIENT_VERIFY}] unless $lk_ok;
+            $diffs{"$case $path expr %{SSL_CLIENT_VERIFY} (all expr lookups unanswered)"} =
+                [$A->{HTTP_X_EX_0}, $B->{HTTP_X_EX_0}] unless $ex_ok;
+            for my $k (@keys) {
+                next if $k =~ /^LK_/ && !$lk_ok;
+                next if $k =~ /^HTTP_X_EX_/ && !$ex_ok;
+                if ($k =~ /^LK_(.*)/ && $lk_extra{$1}) {
+                    my $want = $1 eq 'SSL_CLIENT_CERT_SHA256' ? $sha : ($uris[0] // '');
+                    is($A->{$k}, '', "$t: mod_ssl does not know $1");
+                    is($B->{$k}, $want, "$t: module lookup $1");
+                    next;
+                }
+                my $name = $k =~ /^HTTP_X_EX_(\d+)$/ ? "expr %{$ex_names[$1]}" : "lookup $k";
+                my $ok = is($B->{$k}, $A->{$k}, "$t: $name identical");
+                $diffs{"$case $path $name"} = [$A->{$k}, $B->{$k}] unless $ok;
+            }
+            next;
+        }
 
         for my $k (@avars) {
             my $ok = is($B->{$k}, $A->{$k}, "$t: $k identical");
