@@ -83,8 +83,10 @@ static X509_NAME *pki_make_name(const pki_spec_t *spec)
         return name;
     }
     for (const pki_rdn_t *r = spec->subject; r->field != NULL; r++) {
-        if (!X509_NAME_add_entry_by_txt(name, r->field, MBSTRING_UTF8,
-                                        (const unsigned char *)r->value, -1,
+        if (!X509_NAME_add_entry_by_txt(name, r->field,
+                                        r->type ? r->type : MBSTRING_UTF8,
+                                        (const unsigned char *)r->value,
+                                        r->type ? r->len : -1,
                                         -1, r->same_rdn ? -1 : 0))
             pki_fail(r->field);
     }
@@ -175,8 +177,10 @@ pki_cert_t *pki_issue(apr_pool_t *p, const pki_spec_t *spec,
 pki_cert_t *pki_root(apr_pool_t *p, const char *cn)
 {
     pki_rdn_t subject[] = {
-        { "C", "US", 0 }, { "O", "Unit Test PKI", 0 }, { "CN", cn, 0 },
-        { NULL, NULL, 0 }
+        { "C", "US", 0, 0, 0 },
+        { "O", "Unit Test PKI", 0, 0, 0 },
+        { "CN", cn, 0, 0, 0 },
+        { NULL, NULL, 0, 0, 0 }
     };
     pki_spec_t spec = { .subject = subject, .is_ca = 1 };
 
@@ -187,8 +191,10 @@ pki_cert_t *pki_intermediate(apr_pool_t *p, const char *cn,
                              const pki_cert_t *issuer)
 {
     pki_rdn_t subject[] = {
-        { "C", "US", 0 }, { "O", "Unit Test PKI", 0 }, { "CN", cn, 0 },
-        { NULL, NULL, 0 }
+        { "C", "US", 0, 0, 0 },
+        { "O", "Unit Test PKI", 0, 0, 0 },
+        { "CN", cn, 0, 0, 0 },
+        { NULL, NULL, 0, 0, 0 }
     };
     pki_spec_t spec = { .subject = subject, .is_ca = 1 };
 

@@ -27,6 +27,9 @@ typedef struct pki_rdn_t {
                           * or dotted OID; NULL ends the list */
     const char *value;   /* UTF-8 bytes */
     int same_rdn;        /* 1: joins the previous RDN (multi-valued) */
+    int type;            /* 0: UTF-8 text, OpenSSL picks the ASN.1 type;
+                          * else a V_ASN1_* string type, value taken raw */
+    int len;             /* with type: length of value in bytes */
 } pki_rdn_t;
 
 enum {
@@ -38,9 +41,9 @@ enum {
 typedef struct pki_spec_t {
     const char *cn;             /* used when subject is NULL: CN=<cn> */
     const pki_rdn_t *subject;   /* full subject, overrides cn */
-    const char *san;            /* OpenSSL config syntax, e.g.
-                                 * "DNS:a.example,email:u@example,URI:spiffe://x,
-                                 *  otherName:1.3.6.1.4.1.311.20.2.3;UTF8:u@corp" */
+    const char *san;            /* OpenSSL config syntax, e.g. "DNS:a.example,
+                                 * email:u@example,URI:spiffe://x,otherName:
+                                 * 1.3.6.1.4.1.311.20.2.3;UTF8:u@corp" */
     int eku;                    /* PKI_EKU_* (leaves only) */
     int is_ca;                  /* basicConstraints CA:TRUE + keyCertSign */
     int rsa;                    /* RSA-2048 key instead of EC P-256 */

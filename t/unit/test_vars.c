@@ -27,20 +27,20 @@
 
 /* The rich leaf's subject, in DER order. */
 static const pki_rdn_t rich_subject[] = {
-    { "C", "US", 0 },
-    { "ST", "California", 0 },
-    { "L", "#Hash Town", 0 },
-    { "O", "Acme, Inc.", 0 },
-    { "OU", "Dev", 0 },
-    { "OU", "Ops\tTab", 0 },
-    { "CN", "J\xc3\xb6hn \"JD\" +<x>;y\\z=w", 0 },
-    { "title", "Boss", 0 },
-    { "description", "a/b", 0 },
-    { "UID", "jdoe", 0 },
-    { "serialNumber", "SN123", 0 },
-    { "DC", "example", 0 },
-    { "emailAddress", "john@example.com", 0 },
-    { NULL, NULL, 0 }
+    { "C", "US", 0, 0, 0 },
+    { "ST", "California", 0, 0, 0 },
+    { "L", "#Hash Town", 0, 0, 0 },
+    { "O", "Acme, Inc.", 0, 0, 0 },
+    { "OU", "Dev", 0, 0, 0 },
+    { "OU", "Ops\tTab", 0, 0, 0 },
+    { "CN", "J\xc3\xb6hn \"JD\" +<x>;y\\z=w", 0, 0, 0 },
+    { "title", "Boss", 0, 0, 0 },
+    { "description", "a/b", 0, 0, 0 },
+    { "UID", "jdoe", 0, 0, 0 },
+    { "serialNumber", "SN123", 0, 0, 0 },
+    { "DC", "example", 0, 0, 0 },
+    { "emailAddress", "john@example.com", 0, 0, 0 },
+    { NULL, NULL, 0, 0, 0 }
 };
 
 /* RFC 2253: reversed order, , + " \ < > ; and a leading # escaped with a
@@ -59,10 +59,10 @@ static const char rich_dn_legacy[] =
     "/UID=jdoe/serialNumber=SN123/DC=example/emailAddress=john@example.com";
 
 static const pki_rdn_t inter_subject[] = {
-    { "C", "DE", 0 },
-    { "O", "Unit Test PKI", 0 },
-    { "CN", "\xc3\x9cn\xc3\xaf Zwischen CA", 0 },
-    { NULL, NULL, 0 }
+    { "C", "DE", 0, 0, 0 },
+    { "O", "Unit Test PKI", 0, 0, 0 },
+    { "CN", "\xc3\x9cn\xc3\xaf Zwischen CA", 0, 0, 0 },
+    { NULL, NULL, 0, 0, 0 }
 };
 
 static const char inter_dn_rfc2253[] =
@@ -70,6 +70,36 @@ static const char inter_dn_rfc2253[] =
 static const char inter_dn_legacy[] =
     "/C=DE/O=Unit Test PKI/CN=\\xC3\\x9Cn\\xC3\\xAF Zwischen CA";
 
+/* Odd corners of DN formatting (mod_ssl.md 1.2 / 1.3): spaces around a
+ * value, a BMPString, a leading #, a multi-valued RDN, DEL, and an
+ * attribute type OpenSSL has no name for. */
+static const pki_rdn_t odd_subject[] = {
+    { "C", "US", 0, 0, 0 },
+    { "O", " Lead and trail ", 0, 0, 0 },
+    { "O", "\0B\0m\0p\0 \0\xd6\0r\0g", 0, V_ASN1_BMPSTRING, 14 },
+    { "OU", "#hash", 0, 0, 0 },
+    { "CN", "multi", 0, 0, 0 },
+    { "UID", "mv1", 1, 0, 0 },
+    { "OU", "Del\x7f", 0, 0, 0 },
+    { "1.2.3.4.5", "custom", 0, 0, 0 },
+    { NULL, NULL, 0, 0, 0 }
+};
+
+static const char odd_dn_rfc2253[] =
+    "1.2.3.4.5=#0C06637573746F6D,OU=Del\\7F,UID=mv1+CN=multi,OU=\\#hash,"
+    "O=Bmp \xc3\x96rg,O=\\ Lead and trail\\ ,C=US";
+
+static const char odd_dn_legacy[] =
+    "/C=US/O= Lead and trail /O=\\x00B\\x00m\\x00p\\x00 \\x00\\xD6\\x00r"
+    "\\x00g/OU=#hash/CN=multi+UID=mv1/OU=Del\\x7F/1.2.3.4.5=custom";
+
+static const char odd_san[] =
+    "otherName:1.3.6.1.4.1.311.20.2.3;IA5:ia5@corp.example,"
+    "otherName:1.3.6.1.4.1.311.20.2.3;UTF8:upn@corp.example,"
+    "otherName:1.3.6.1.5.5.7.8.7;IA5:_https.example.com,"
+    "IP:192.0.2.7,URI:https://odd.example/,DNS:odd.example";
+
+#define RICH_URI "spiffe://example.org/ns/default/sa/web"
 #define RICH_SERIAL_HEX "F1E2D3C4B5A69788"
 #define RICH_SERIAL_DEC "17429726349691885448"
 
@@ -79,7 +109,7 @@ static const char rich_san[] =
     "IP:192.0.2.1,otherName:1.3.6.1.4.1.311.20.2.3;UTF8:john@corp.example";
 
 typedef struct {
-    pki_cert_t *root, *inter, *rich, *plain, *rsa_self;
+    pki_cert_t *root, *inter, *rich, *odd, *plain, *rsa_self;
     pki_cert_t *days10_5, *hours12, *expired;
     amt_trust_t *trust;
     time_t t0;               /* "now" of the offset certificates */
@@ -195,6 +225,11 @@ static void make_fixture(apr_pool_t *p, fixture_t *f)
     f->plain = pki_leaf(p, "plain", f->inter);
 
     memset(&spec, 0, sizeof(spec));
+    spec.subject = odd_subject;
+    spec.san = odd_san;
+    f->odd = pki_issue(p, &spec, f->inter);
+
+    memset(&spec, 0, sizeof(spec));
     spec.cn = "rsa-self-signed";
     spec.rsa = 1;
     spec.serial_hex = "01";
@@ -300,7 +335,7 @@ static void test_lookup_rich(apr_pool_t *p, const fixture_t *f)
             { "SSL_CLIENT_SAN_DNS_2", NULL },
             { "SSL_CLIENT_SAN_Email_0", "john@example.com" },
             { "SSL_CLIENT_SAN_Email_1", "j2@example.com" },
-            { "SSL_CLIENT_SAN_URI_0", "spiffe://example.org/ns/default/sa/web" },
+            { "SSL_CLIENT_SAN_URI_0", RICH_URI },
             { "SSL_CLIENT_SAN_URI_1", NULL },
             { "SSL_CLIENT_SAN_OTHER_msUPN_0", "john@corp.example" },
             { "SSL_CLIENT_SAN_OTHER_msUPN_1", NULL },
@@ -408,6 +443,58 @@ static void test_lookup_rich(apr_pool_t *p, const fixture_t *f)
         is_str(amt_cert_subject_for_log(p, f->plain->x509, 100), "CN=plain",
                "subject for log: short DN unchanged");
     }
+}
+
+static void test_lookup_odd(apr_pool_t *p, const fixture_t *f)
+{
+    amt_peer_t *peer = make_peer(p, f, 0, f->odd->x509, f->inter->x509);
+    apr_table_t *env = apr_table_make(p, 8);
+    const var_case_t cases[] = {
+        { "SSL_CLIENT_VERIFY", "SUCCESS" },
+        { "SSL_CLIENT_S_DN", odd_dn_rfc2253 },
+        { "SSL_CLIENT_S_DN_O", " Lead and trail " },
+        { "SSL_CLIENT_S_DN_O_1", "Bmp \xc3\x96rg" },
+        { "SSL_CLIENT_S_DN_O_1_RAW", "Bmp \xd6rg" },
+        { "SSL_CLIENT_S_DN_OU", "#hash" },
+        { "SSL_CLIENT_S_DN_OU_1", "Del\\7F" },
+        { "SSL_CLIENT_S_DN_CN", "multi" },
+        { "SSL_CLIENT_S_DN_UID", "mv1" },
+        { "SSL_CLIENT_SAN_OTHER_msUPN_0", "upn@corp.example" },
+        { "SSL_CLIENT_SAN_OTHER_msUPN_1", NULL },
+        { "SSL_CLIENT_SAN_OTHER_dnsSRV_0", "_https.example.com" },
+        { "SSL_CLIENT_SAN_URI_0", "https://odd.example/" },
+        { "SSL_CLIENT_SAN_DNS_0", "odd.example" },
+        { "SSL_CLIENT_SAN_Email_0", NULL },
+    };
+
+    check_vars(p, peer, 0, "odd", cases, sizeof(cases) / sizeof(cases[0]));
+    is_str(amt_var_lookup(p, peer, "SSL_CLIENT_S_DN", AMT_VARS_LEGACY_DN),
+           odd_dn_legacy, "odd legacy: S_DN");
+    {
+        const char *serial = amt_var_lookup(p, peer, "SSL_CLIENT_M_SERIAL",
+                                            0);
+
+        ok(serial != NULL && *serial && strspn(serial, "0123456789ABCDEF")
+           == strlen(serial) && strlen(serial) % 2 == 0,
+           "odd: M_SERIAL is upper-case hex, 2 digits per byte (%s)",
+           tap_escape(serial));
+    }
+
+    amt_vars_export(env, p, peer, AMT_VARS_STD);
+    is_str(apr_table_get(env, "SSL_CLIENT_S_DN_O"), " Lead and trail ",
+           "odd export: S_DN_O keeps its spaces");
+    is_str(apr_table_get(env, "SSL_CLIENT_S_DN_O_1"), "Bmp \xc3\x96rg",
+           "odd export: S_DN_O_1 (BMPString as UTF-8)");
+    is_str(apr_table_get(env, "SSL_CLIENT_S_DN_UID"), "mv1",
+           "odd export: multi-valued RDN value");
+    is_str(apr_table_get(env, "SSL_CLIENT_SAN_OTHER_msUPN_0"),
+           "upn@corp.example", "odd export: msUPN (UTF8String only)");
+    is_str(apr_table_get(env, "SSL_CLIENT_SAN_OTHER_msUPN_1"), NULL,
+           "odd export: no second msUPN");
+    is_str(apr_table_get(env, "SSL_CLIENT_SAN_OTHER_dnsSRV_0"), NULL,
+           "odd export: dnsSRV is lookup only for the client");
+    is_str(apr_table_get(env, "SSL_CLIENT_SAN_URI_0"), "https://odd.example/",
+           "odd export: SAN_URI_0");
 }
 
 static void test_lookup_other(apr_pool_t *p, const fixture_t *f)
@@ -583,7 +670,7 @@ static void test_export(apr_pool_t *p, const fixture_t *f)
             { "SSL_CLIENT_SAN_Email_0", "john@example.com" },
             { "SSL_CLIENT_SAN_Email_1", "j2@example.com" },
             { "SSL_CLIENT_SAN_OTHER_msUPN_0", "john@corp.example" },
-            { "SSL_CLIENT_SAN_URI_0", "spiffe://example.org/ns/default/sa/web" },
+            { "SSL_CLIENT_SAN_URI_0", RICH_URI },
             { "SSL_CLIENT_CERT_SHA256", sha256_hex(p, f->rich->x509) },
             { "SSL_CLIENT_CERT_RFC4523_CEA",
               "{ serialNumber " RICH_SERIAL_DEC ", issuer rdnSequence:\""
@@ -720,6 +807,7 @@ int main(void)
 
     make_fixture(p, &f);
     test_lookup_rich(p, &f);
+    test_lookup_odd(p, &f);
     test_lookup_other(p, &f);
     test_export(p, &f);
 
