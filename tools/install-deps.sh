@@ -70,7 +70,11 @@ echo "    $missing"
 echo "=================================================================="
 DEBIAN_FRONTEND=noninteractive
 export DEBIAN_FRONTEND
-apt-get update
-# shellcheck disable=SC2086 # word splitting of the package list is wanted
-apt-get install -y --no-install-recommends $missing </dev/null
+# Wait for a running apt/dpkg (e.g. unattended-upgrades on a fresh VM)
+# instead of failing at once.
+LOCK_WAIT="-o DPkg::Lock::Timeout=300"
+# shellcheck disable=SC2086 # word splitting of the lists is wanted
+apt-get $LOCK_WAIT update
+# shellcheck disable=SC2086
+apt-get $LOCK_WAIT install -y --no-install-recommends $missing </dev/null
 echo "install-deps.sh: done."

@@ -9,6 +9,8 @@
 #
 # Called by `make -f Makefile.apxs demo` / `demo-stop`.  Everything lives
 # under build/demo/; /etc/apache2 is never touched.
+# Environment: DEMO_PORT (first port tried, default 8443), APACHE2 (the httpd
+# binary, default /usr/sbin/apache2).
 set -eu
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
