@@ -355,6 +355,22 @@ static void test_header(apr_pool_t *p, pki_cert_t *root, pki_cert_t *inter,
               "-----END CERTIFICATE-----\n", AMT_EMALFORMED, 0 },
             { "END without BEGIN", "-----END CERTIFICATE-----\n",
               AMT_EMALFORMED, 0 },
+            { "END label differs",
+              replace(p, pem1, "END CERTIFICATE", "END X509 CRL"),
+              AMT_EMALFORMED, 0 },
+            { "text after the BEGIN line's dashes",
+              replace(p, pem1, "-----BEGIN CERTIFICATE-----",
+                      "-----BEGIN CERTIFICATE-----XQZ"),
+              AMT_EMALFORMED, 0 },
+            { "lower-case BEGIN line",
+              replace(p, pem1, "BEGIN CERTIFICATE", "begin certificate"),
+              AMT_EMALFORMED, 0 },
+            { "BEGIN TRUSTED CERTIFICATE",
+              replace(p, pem1, "CERTIFICATE", "TRUSTED CERTIFICATE"),
+              AMT_EMALFORMED, 0 },
+            { "padding inside the base64",
+              "-----BEGIN CERTIFICATE-----\nTQ==TWFu\n"
+              "-----END CERTIFICATE-----\n", AMT_EMALFORMED, 0 },
         };
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -432,6 +448,23 @@ static void test_header(apr_pool_t *p, pki_cert_t *root, pki_cert_t *inter,
                                                    strlen(junk)), NULL),
                                    &reason);
         is_int(rv, AMT_EBADCERT, "chain: good leaf, garbage second block");
+
+        reason = NULL;
+        reason = NULL;
+        rv = amt_chain_from_header(&chain, p,
+                                   "-----BEGIN CERTIFICATE-----\n"
+                                   "-----END CERTIFICATE-----\n", &reason);
+        ok(rv != APR_SUCCESS, "chain: empty PEM body fails (%s)",
+           amt_strerror(p, rv));
+        check_reason(reason, "chain empty body");
+
+        reason = NULL;
+        rv = amt_chain_from_header(&chain, p,
+                                   replace(p, alb, "%0A-----BEGIN",
+                                           "%2C-----BEGIN"), &reason);
+        ok(rv != APR_SUCCESS, "chain: an encoded comma between blocks fails "
+           "(%s)", amt_strerror(p, rv));
+        check_reason(reason, "chain encoded comma");
 
         reason = NULL;
         rv = amt_chain_from_header(&chain, p, eleven, &reason);
