@@ -9,6 +9,7 @@
 
 #include <apr_general.h>
 #include <apr_strings.h>
+#include <apr_thread_proc.h>
 #include <openssl/x509_vfy.h>
 
 #include "amt_chain.h"
@@ -422,6 +423,76 @@ static void test_trust(apr_pool_t *p, const certs_t *k)
            "trust dir: foreign leaf fails with 20");
 }
 
+/* Several threads verify against one shared trust store at once; every
+ * verdict must be the one a single thread gets. */
+typedef struct {
+    apr_pool_t *pool;
+    const certs_t *k;
+    const amt_trust_t *trust;
+    int wrong;
+} worker_t;
+
+static void *APR_THREAD_FUNC verify_worker(apr_thread_t *thd, void *data)
+{
+    worker_t *w = data;
+    X509 *good[MAXC] = { w->k->leaf_i->x509, w->k->inter->x509 };
+    X509 *expired[MAXC] = { w->k->expired->x509, w->k->inter->x509 };
+    X509 *foreign[MAXC] = { w->k->leaf_f->x509 };
+
+    for (int i = 0; i < 30; i++) {
+        apr_pool_t *it;
+        amt_result_t r;
+
+        apr_pool_create(&it, w->pool);
+        switch (i % 3) {
+        case 0:
+            r = run_verify(it, w->trust, 5, 0, good, 0);
+            w->wrong += r.outcome != AMT_OUTCOME_SUCCESS;
+            break;
+        case 1:
+            r = run_verify(it, w->trust, 5, 0, expired, 0);
+            w->wrong += r.x509_error != X509_V_ERR_CERT_HAS_EXPIRED;
+            break;
+        default:
+            r = run_verify(it, w->trust, 5, 1, foreign, 0);
+            w->wrong += r.outcome != AMT_OUTCOME_GENEROUS;
+            break;
+        }
+        apr_pool_destroy(it);
+    }
+    apr_thread_exit(thd, APR_SUCCESS);
+    return NULL;
+}
+
+static void test_threads(apr_pool_t *p, const certs_t *k,
+                         const amt_trust_t *trust)
+{
+    enum { NTHREADS = 4 };
+    worker_t w[NTHREADS];
+    apr_thread_t *t[NTHREADS];
+    int started = 0, wrong = 0;
+
+    for (int i = 0; i < NTHREADS; i++) {
+        w[i].k = k;
+        w[i].trust = trust;
+        w[i].wrong = 0;
+        apr_pool_create(&w[i].pool, NULL);
+        if (apr_thread_create(&t[i], NULL, verify_worker, &w[i], p)
+            == APR_SUCCESS)
+            started++;
+    }
+    is_int(started, NTHREADS, "threads: %d verifiers started", NTHREADS);
+    for (int i = 0; i < started; i++) {
+        apr_status_t trv;
+
+        apr_thread_join(&trv, t[i]);
+        wrong += w[i].wrong;
+    }
+    for (int i = 0; i < NTHREADS; i++)
+        apr_pool_destroy(w[i].pool);
+    is_int(wrong, 0, "threads: every concurrent verdict is right");
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -443,6 +514,7 @@ int main(void)
     test_verify_cases(p, &k, trust);
     test_result_helpers(p);
     test_trust(p, &k);
+    test_threads(p, &k, trust);
 
     {
         int rc = done_testing();
