@@ -1,0 +1,181 @@
+# Configuration errors: `httpd -t -f <small config>` with the module loaded
+# must fail for bad directive values, naming the directive (and httpd adds
+# file and line); good values must pass.  Checks that only start-up can see
+# (post_config) are caught by a real foreground start (-X) as well.
+use strict;
+use warnings;
+use Apache::Test qw(-withtestmore);
+use AlbMtls::Test qw(pki);
+use File::Path qw(make_path);
+use File::Spec ();
+use IO::Socket::INET ();
+use POSIX ();
+use Time::HiRes ();
+
+my $httpd  = Apache::Test::vars('httpd');
+my $top    = Apache::Test::vars('top_dir');
+my $apxs   = Apache::Test::vars('apxs');
+my $dir    = File::Spec->catdir(Apache::Test::vars('t_logs'), 'cfg');
+make_path($dir);
+chomp(my $moddir = `$apxs -q LIBEXECDIR`);
+my $so = "$top/build/mod_alb_mtls.so";
+
+my $root   = pki('root.crt');
+my $capath = pki('capath');
+my $nocert = "$dir/no-certificate.pem";
+{ open my $fh, '>', $nocert or die $!; print $fh "this is not a certificate\n"; }
+
+my $ca = qq{AlbMtlsCAFile "$root"};
+
+my @good = (
+    [ 'require + CAFile',         "AlbMtlsVerifyClient require\n$ca" ],
+    [ 'on/off aliases',           "AlbMtlsVerifyClient on\n$ca\n<Location /x>\nAlbMtlsVerifyClient off\n</Location>" ],
+    [ 'optional_no_ca + CAPath',  qq{AlbMtlsVerifyClient optional_no_ca\nAlbMtlsCAPath "$capath"} ],
+    [ 'VerifyDepth 0 and 32',     "AlbMtlsVerifyDepth 0\n<Location /x>\nAlbMtlsVerifyDepth 32\n</Location>" ],
+    [ 'TrustedProxy list',        'AlbMtlsTrustedProxy 10.0.0.0/8 ::1 fc00::/7 192.0.2.1' ],
+    [ 'TrustedProxy any',         'AlbMtlsTrustedProxy any' ],
+    [ 'relative Options',         'AlbMtlsOptions -StdEnvVars +ExportCertData +LegacyDNStringFormat' ],
+    [ 'absolute Options',         'AlbMtlsOptions StdEnvVars ExportCertData' ],
+    [ 'RequireCN, Header, UserName', "AlbMtlsRequireCN a b c\nAlbMtlsHeader X-Client-Chain\nAlbMtlsUserName SSL_CLIENT_S_DN_CN" ],
+);
+
+# name, config, directive the message must name, 1 if httpd reports a line
+my @bad = (
+    [ 'unknown VerifyClient word', 'AlbMtlsVerifyClient sometimes', 'AlbMtlsVerifyClient', 1 ],
+    [ 'VerifyDepth 99',            'AlbMtlsVerifyDepth 99',         'AlbMtlsVerifyDepth', 1 ],
+    [ 'VerifyDepth 5x',            'AlbMtlsVerifyDepth 5x',         'AlbMtlsVerifyDepth', 1 ],
+    [ 'VerifyDepth -1',            'AlbMtlsVerifyDepth -1',         'AlbMtlsVerifyDepth', 1 ],
+    [ 'bad CIDR bits',             'AlbMtlsTrustedProxy 10.0.0.0/33', 'AlbMtlsTrustedProxy', 1 ],
+    [ 'bad address',               'AlbMtlsTrustedProxy 300.1.2.3',   'AlbMtlsTrustedProxy', 1 ],
+    [ 'CIDR with junk',            'AlbMtlsTrustedProxy 10.0.0.0/8x', 'AlbMtlsTrustedProxy', 1 ],
+    [ 'TrustedProxy in Location',  "<Location /x>\nAlbMtlsTrustedProxy 127.0.0.1\n</Location>", 'AlbMtlsTrustedProxy', 1 ],
+    [ 'missing CA file',           "AlbMtlsVerifyClient require\nAlbMtlsCAFile $dir/does-not-exist.pem", 'AlbMtlsCAFile', 1 ],
+    [ 'CA file is a directory',    "AlbMtlsVerifyClient require\nAlbMtlsCAFile $capath", 'AlbMtlsCAFile', 1 ],
+    [ 'CA file without certificates', "AlbMtlsVerifyClient require\nAlbMtlsCAFile $nocert", 'AlbMtlsCAFile', 1 ],
+    [ 'missing CA path',           "AlbMtlsVerifyClient require\nAlbMtlsCAPath $dir/no-such-dir", 'AlbMtlsCAPath', 1 ],
+    [ 'mixed +/- and absolute Options', 'AlbMtlsOptions +StdEnvVars ExportCertData', 'AlbMtlsOptions', 1 ],
+    [ 'unknown option',            'AlbMtlsOptions +Bogus',         'AlbMtlsOptions', 1 ],
+    [ 'FakeBasicAuth (reserved)',  'AlbMtlsOptions +FakeBasicAuth', 'AlbMtlsOptions', 1 ],
+    [ 'require with no CA anywhere', "<Location /x>\nAlbMtlsVerifyClient require\n</Location>", qr/AlbMtlsCA(?:File|Path)/, 0 ],
+);
+
+plan tests => @good + 3 * @bad + 3;
+
+sub free_port {
+    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1', LocalPort => 0)
+        or die "no free port: $!";
+    my $p = $s->sockport;
+    close $s;
+    return $p;
+}
+
+my $n = 0;
+# write_conf(BODY): a small complete config; returns (path, error log,
+# port).
+sub write_conf {
+    my ($body) = @_;
+    $n++;
+    my $f = "$dir/case$n.conf";
+    my $log = "$dir/case$n.error_log";
+    unlink $log;
+    my $port = free_port();
+    open my $fh, '>', $f or die "$f: $!";
+    print $fh <<"CONF";
+ServerRoot "$top/t"
+ServerName localhost
+Listen 127.0.0.1:$port
+PidFile "$dir/case$n.pid"
+ErrorLog "$log"
+LogLevel info
+DefaultRuntimeDir "$dir"
+LoadModule mpm_prefork_module "$moddir/mod_mpm_prefork.so"
+LoadModule authz_core_module "$moddir/mod_authz_core.so"
+LoadModule alb_mtls_module "$so"
+$body
+CONF
+    close $fh;
+    return ($f, $log, $port);
+}
+
+sub slurp { open my $fh, '<', $_[0] or return ''; local $/; my $s = <$fh>; $s // '' }
+
+# syntax(FILE): (exit status, output) of httpd -t.
+sub syntax {
+    my ($f) = @_;
+    my $out = `$httpd -t -f "$f" 2>&1`;
+    return ($? >> 8, $out);
+}
+
+# start(FILE, LOG, PORT): run httpd -X in the foreground until it accepts
+# connections (then stop it: returns 0) or exits (returns its status).
+sub start {
+    my ($f, $log, $port) = @_;
+    my $pid = fork // die "fork: $!";
+    if (!$pid) {
+        open STDOUT, '>>', "$log.stdout";
+        open STDERR, '>&', \*STDOUT;
+        exec $httpd, '-X', '-f', $f or POSIX::_exit(127);
+    }
+    for (1 .. 100) {
+        my $r = waitpid $pid, POSIX::WNOHANG();
+        return $? >> 8 || 1 if $r == $pid;
+        if (IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Timeout => 1)) {
+            kill 'TERM', $pid;
+            waitpid $pid, 0;
+            return 0;
+        }
+        Time::HiRes::sleep(0.1);
+    }
+    kill 'KILL', $pid;
+    waitpid $pid, 0;
+    return 0;
+}
+
+# check(BODY): (failed?, everything httpd said): httpd -t, then, if that
+# passed, a real start.
+sub check {
+    my ($body) = @_;
+    my ($f, $log, $port) = write_conf($body);
+    my ($st, $out) = syntax($f);
+    return (1, $out, $f) if $st;
+    my $st2 = start($f, $log, $port);
+    return ($st2 != 0, $out . slurp("$log.stdout") . slurp($log), $f);
+}
+
+for my $g (@good) {
+    my ($name, $body) = @$g;
+    my ($failed, $out) = check($body);
+    ok(!$failed, "accepted: $name") or diag($out);
+}
+
+for my $b (@bad) {
+    my ($name, $body, $directive, $has_line) = @$b;
+    my ($failed, $out, $f) = check($body);
+    ok($failed, "refused: $name");
+    my $re = ref $directive ? $directive : qr/\Q$directive\E/;
+    like($out, $re, "$name: message names the directive");
+    if ($has_line) {
+        like($out, qr/line \d+ of \Q$f\E/, "$name: httpd names file and line");
+    }
+    else {
+        ok($out =~ /\S/ && $out !~ /Syntax OK\s*\z/ || $failed, "$name: an error was printed");
+    }
+}
+
+# LimitRequestFieldSize below the ALB's 16 KB where the module is enabled
+{
+    my $body = "LimitRequestFieldSize 8190\nAlbMtlsVerifyClient require\n$ca";
+    my ($f, $log, $port) = write_conf($body);
+    my (undef, $out) = syntax($f);
+    my $st = start($f, $log, $port);
+    $out .= slurp("$log.stdout") . slurp($log);
+    is($st, 0, 'LimitRequestFieldSize 8190: still starts');
+    like($out, qr/LimitRequestFieldSize.*\b8190\b|\b8190\b.*LimitRequestFieldSize/,
+         'LimitRequestFieldSize 8190 with the module enabled: start-up warning');
+
+    ($f, $log, $port) = write_conf("LimitRequestFieldSize 16384\nAlbMtlsVerifyClient require\n$ca");
+    (undef, $out) = syntax($f);
+    start($f, $log, $port);
+    $out .= slurp("$log.stdout") . slurp($log);
+    unlike($out, qr/LimitRequestFieldSize/, 'LimitRequestFieldSize 16384: no warning');
+}
