@@ -25,6 +25,9 @@
 #             values; one day of validity (SSL_CLIENT_V_REMAIN 0)
 #   t61       string_mask nombstr: Latin-1 T61String values
 #   selfsigned  self-signed leaf (CA:false) that is itself in the CA file
+# and, listed in OUTDIR/generous, for optional_no_ca:
+#   stranger  self-signed leaf in no CA file
+#   leafonly  ec_utf8's leaf without its intermediate
 set -eu
 
 OUT=${1:?usage: mkcerts.sh OUTDIR}
@@ -269,6 +272,20 @@ openssl x509 -req -in selfsigned.csr -signkey selfsigned.key -days 12 \
 cp selfsigned.pem selfsigned.chain.pem
 cat selfsigned.pem >> roots.pem
 
+# ------------------------------------------------------------ optional_no_ca
+# stranger: self-signed, in no CA file (error 18); leafonly: ec_utf8's leaf
+# sent without its intermediate (error 20).  Both are GENEROUS there.
+printf 'O = Nobody Knows\nCN = stranger\n' > stranger.dn
+newreq stranger $EC256
+openssl x509 -req -in stranger.csr -signkey stranger.key -days 12 \
+    -extfile ext.cnf -extensions selfleaf -out stranger.pem 2>/dev/null \
+    || die "selfsign stranger"
+cp stranger.pem stranger.chain.pem
+cp ec_utf8.key leafonly.key
+cp ec_utf8.pem leafonly.pem
+cp ec_utf8.pem leafonly.chain.pem
+
 printf '%s\n' rsa4096 ec_utf8 ec_root escape sink bmp t61 selfsigned > cases
+printf '%s\n' stranger leafonly > generous
 rm -f ./*.csr ./*.srl
 echo "mkcerts.sh: done in $OUT"
