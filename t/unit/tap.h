@@ -37,6 +37,9 @@ int lacks_str(const char *got, const char *needle, const char *fmt, ...)
 int is_int(long long got, long long expected, const char *fmt, ...)
     TAP_PRINTF(3, 4);
 
+/** Records n tests as skipped ("ok N # skip reason"). */
+void skip(int n, const char *fmt, ...) TAP_PRINTF(2, 3);
+
 /** A "# " diagnostic line (printed to stdout, as TAP allows). */
 void diag(const char *fmt, ...) TAP_PRINTF(1, 2);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <apr_general.h>
 #include <apr_strings.h>
@@ -349,6 +350,17 @@ static void test_trust(apr_pool_t *p, const certs_t *k)
     expect_file_fails(p, pki_write_file(p, dir, "text.pem",
                                         "just some text\n"), "not PEM");
 
+    if (geteuid() != 0) {
+        const char *locked = pki_write_file(p, dir, "locked.pem",
+                                            pki_pem(p, k->root->x509));
+
+        chmod(locked, 0);
+        expect_file_fails(p, locked, "unreadable");
+    }
+    else {
+        skip(3, "root reads files whatever their mode");
+    }
+
     two = pki_write_file(p, dir, "two.pem",
                          pki_pem_chain(p, k->root->x509, k->foreign->x509,
                                        NULL));
@@ -377,6 +389,24 @@ static void test_trust(apr_pool_t *p, const certs_t *k)
     is_str(amt_result_string(p, &res),
            "FAILED:unable to get issuer certificate",
            "trust intermediate only: text");
+
+    /* the whole chain, root included, sent to a server that trusts only
+     * another CA: the root from the header is not an anchor */
+    t = NULL;
+    amt_trust_make(&t, p);
+    amt_trust_add_file(t, pki_write_file(p, dir, "foreign.pem",
+                                         pki_pem(p, k->foreign->x509)),
+                       p, &err);
+    {
+        X509 *full[MAXC] = { k->leaf_i->x509, k->inter->x509,
+                             k->root->x509 };
+
+        res = run_verify(p, t, 5, 0, full, 0);
+        is_int(res.outcome, AMT_OUTCOME_FAILED,
+               "trust other CA, root sent in the header: FAILED");
+        is_int(res.x509_error, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
+               "trust other CA, root sent in the header: error 19");
+    }
 
     /* root + intermediate in the CA file: the leaf alone verifies */
     root_inter = pki_write_file(p, dir, "rootinter.pem",
