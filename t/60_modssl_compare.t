@@ -260,10 +260,10 @@ pass('mkcerts.sh generated ' . scalar(@cases) . ' client certificates');
 
 # ------------------------------------------------------------------ httpd
 my $port_a = free_port();
-my ($port_b, $port_c, $port_d);
+my ($port_b, $port_c, $port_d, $port_e);
 {
     my %used = ($port_a => 1);
-    for my $p (\$port_b, \$port_c, \$port_d) {
+    for my $p (\$port_b, \$port_c, \$port_d, \$port_e) {
         $$p = free_port();
         $$p = free_port() while $used{$$p};
         $used{$$p} = 1;
@@ -359,6 +359,7 @@ Listen 127.0.0.1:$port_a
 Listen 127.0.0.1:$port_b
 Listen 127.0.0.1:$port_c
 Listen 127.0.0.1:$port_d
+Listen 127.0.0.1:$port_e
 
 @{[ join "\n", @load ]}
 $cgi_mod
@@ -421,6 +422,15 @@ $mod_b</VirtualHost>
 # (d) mod_alb_mtls, optional_no_ca
 <VirtualHost 127.0.0.1:$port_d>
 $mod_d</VirtualHost>
+
+# (e) mod_alb_mtls behind TLS without client certificates (ALB -> HTTPS)
+<VirtualHost 127.0.0.1:$port_e>
+    SSLEngine on
+    SSLCertificateFile "$certs/server.pem"
+    SSLCertificateKeyFile "$certs/server.key"
+    SSLVerifyClient none
+    SSLOptions +StdEnvVars +ExportCertData
+$mod_b</VirtualHost>
 CONF
 
 sub start_httpd {
@@ -441,20 +451,20 @@ sub start_httpd {
             undef $httpd_pid;
             return 0;
         }
-        return 1 if !grep { !port_open($_) } $port_a, $port_b, $port_c, $port_d;
+        return 1 if !grep { !port_open($_) } $port_a, $port_b, $port_c, $port_d, $port_e;
         select(undef, undef, undef, 0.1);
     }
     return 0;
 }
 
 if (!start_httpd()) {
-    fail("httpd started ($httpd, $mpm, ports $port_a/$port_b/$port_c/$port_d)");
+    fail("httpd started ($httpd, $mpm, ports $port_a/$port_b/$port_c/$port_d/$port_e)");
     diag("startup.log:\n" . slurp("$run/logs/startup.log"));
     diag("error_log:\n" . slurp("$run/logs/error_log"));
     done_testing();
     exit 1;
 }
-pass("httpd started ($httpd, $mpm, ports $port_a/$port_b/$port_c/$port_d)");
+pass("httpd started ($httpd, $mpm, ports $port_a/$port_b/$port_c/$port_d/$port_e)");
 
 # ------------------------------------------------------------------ requests
 sub curl {
@@ -535,6 +545,28 @@ my %want = (
 # The values above are raw bytes; the CGI output is unescaped before comparing.
 
 my %diffs;     # "case path var" => [modssl, module]
+
+# Every SSL_CLIENT_* of mod_ssl ($A) byte-identical in the module's ($B);
+# nothing more in $B but SSL_CLIENT_SAN_URI_n and SSL_CLIENT_CERT_SHA256,
+# which must match openssl's view of the leaf.
+sub compare_env {
+    my ($t, $dkey, $A, $B, $sha, $uris) = @_;
+    for my $k (sort grep { /^SSL_CLIENT_/ } keys %$A) {
+        my $ok = is($B->{$k}, $A->{$k}, "$t: $k identical");
+        $diffs{"$dkey $k"} = [$A->{$k}, $B->{$k}] unless $ok;
+    }
+    my (@buri, $bsha);
+    for my $k (sort grep { /^SSL_CLIENT_/ && !exists $A->{$_} } keys %$B) {
+        if ($k =~ /^SSL_CLIENT_SAN_URI_(\d+)$/) { $buri[$1] = $B->{$k}; next }
+        if ($k eq 'SSL_CLIENT_CERT_SHA256')     { $bsha = $B->{$k}; next }
+        fail("$t: $k is set by the module but not by mod_ssl");
+        diag("  module: " . shown($B->{$k}));
+        $diffs{"$dkey $k"} = [undef, $B->{$k}];
+    }
+    is($bsha, $sha, "$t: SSL_CLIENT_CERT_SHA256 = sha256 of the leaf's DER");
+    is_deeply(\@buri, $uris, "$t: SSL_CLIENT_SAN_URI_n = the leaf's URI SANs")
+        or diag("  module: @{[ map { $_ // 'undef' } @buri ]}\n  openssl: @$uris");
+}
 
 # Runs: every case on the `require` pair (a)/(b); the generous cases on the
 # optional_no_ca pair (c)/(d), mod_ssl over TLS 1.2 (where it reports
@@ -642,22 +674,22 @@ for my $runspec (@runs) {
             next;
         }
 
-        for my $k (@avars) {
-            my $ok = is($B->{$k}, $A->{$k}, "$t: $k identical");
-            $diffs{"$case $path $k"} = [$A->{$k}, $B->{$k}] unless $ok;
+        compare_env($t, "$case $path", $A, $B, $sha, \@uris);
+
+        # The ALB -> Apache hop over HTTPS: mod_ssl is active on the
+        # connection without a client certificate and exports
+        # SSL_CLIENT_VERIFY=NONE and SSL_CLIENT_CERT=""; the module's values
+        # must win (SPEC: its export runs after mod_ssl's).
+        if ($mode eq 'require' && $path eq '/env') {
+            ($rc, $st, $body) = curl("$tag.hop", '--cacert', "$certs/server-root.pem",
+                                     '-H', "X-Amzn-Mtls-Clientcert: $hdr",
+                                     "https://127.0.0.1:$port_e$path");
+            is("$rc $st", '0 200', "$t (HTTPS hop): mod_alb_mtls request succeeded")
+                or diag(slurp("$run/curl.err"));
+            my $E = parse_env($body);
+            is($E->{HTTPS}, 'on', "$t (HTTPS hop): the request came over TLS");
+            compare_env("$t (HTTPS hop)", "$case $path (HTTPS hop)", $A, $E, $sha, \@uris);
         }
-        my @extra = sort grep { /^SSL_CLIENT_/ && !exists $A->{$_} } keys %$B;
-        my (@buri, $bsha);
-        for my $k (@extra) {
-            if ($k =~ /^SSL_CLIENT_SAN_URI_(\d+)$/) { $buri[$1] = $B->{$k}; next }
-            if ($k eq 'SSL_CLIENT_CERT_SHA256')     { $bsha = $B->{$k}; next }
-            fail("$t: $k is set by the module but not by mod_ssl");
-            diag("  module: $B->{$k}");
-            $diffs{"$case $path $k"} = [undef, $B->{$k}];
-        }
-        is($bsha, $sha, "$t: SSL_CLIENT_CERT_SHA256 = sha256 of the leaf's DER");
-        is_deeply(\@buri, \@uris, "$t: SSL_CLIENT_SAN_URI_n = the leaf's URI SANs")
-            or diag("  module: @{[ map { $_ // 'undef' } @buri ]}\n  openssl: @uris");
     }
 }
 
