@@ -25,7 +25,7 @@ typedef struct amt_peer_t {
  * Value of one variable, or NULL when it is unknown or has no value here.
  * Identity variables (everything but SSL_CLIENT_VERIFY) are NULL unless the
  * outcome is SUCCESS or GENEROUS.  Name matching follows mod_ssl: every
- * fixed part of a name ignores case ("ssl_client_s_DN_CN" works), except
+ * fixed part of a name ignores case ("ssl_client_S_dn_CN" works), except
  * the S/I letter of S_DN/I_DN, the DN attribute name ("CN", "OU", "Email")
  * and the otherName ids "msUPN"/"dnsSRV", which are case-sensitive.
  * Accepts the _n and _RAW forms of DN attributes and the _n SAN forms.
