@@ -1,15 +1,25 @@
 # t/60_modssl_compare.t - byte-for-byte comparison of mod_alb_mtls's
 # SSL_CLIENT_* variables with those of the real mod_ssl.
 #
-# The test starts its own httpd (not Apache::Test's) with two listeners:
-#   (a) TLS, mod_ssl, SSLVerifyClient require, the client certificate sent
-#       in the handshake by curl;
-#   (b) plain HTTP, AlbMtlsVerifyClient require, the same chain sent in
-#       X-Amzn-Mtls-Clientcert, URL-encoded the way the ALB does it.
-# Both serve one CGI that prints its environment; every SSL_CLIENT_* variable
-# mod_ssl exports must appear in (b) with the same bytes, and (b) may add
-# only SSL_CLIENT_SAN_URI_n and SSL_CLIENT_CERT_SHA256 (both checked against
-# openssl).  Certificates come from t/compare/mkcerts.sh at run time.
+# The test starts its own httpd (not Apache::Test's), prefork by default,
+# with five loopback listeners that all serve one CGI printing its
+# environment (\ and control bytes as \xHH, so values compare byte for byte):
+#   (a) TLS, mod_ssl, SSLVerifyClient require; curl sends the chain in the
+#       handshake;
+#   (b) plain HTTP, AlbMtlsVerifyClient require; the same chain in
+#       X-Amzn-Mtls-Clientcert, URL-encoded as the ALB does it;
+#   (c)/(d) the same pair with optional_no_ca (mod_ssl over TLS 1.2: GENEROUS);
+#   (e) TLS without client certificates plus the module (the ALB -> HTTPS hop).
+# Paths: /env (StdEnvVars + ExportCertData), /legacy/env (+LegacyDNStringFormat),
+# /lookup/env (lookups: mod_rewrite %{SSL:name} and ap_expr %{name} through
+# mod_headers, including lookup-only names, index forms, _RAW and name case).
+# Every SSL_CLIENT_* variable mod_ssl exports must appear on the module's side
+# with the same bytes; the module may add only SSL_CLIENT_SAN_URI_n and
+# SSL_CLIENT_CERT_SHA256, both checked against openssl.  Each difference is
+# listed at the end (case, path, variable, both values).  mod_ssl's own
+# values are checked against known answers first, so that a broken test PKI
+# cannot make both sides agree on nonsense.  Certificates come from
+# t/compare/mkcerts.sh at run time.
 #
 # Runs standalone (perl t/60_modssl_compare.t) and under Apache::Test's
 # harness; never as root.  Environment knobs:
