@@ -546,6 +546,15 @@ my %want = (
         SSL_CLIENT_S_DN    => 'CN=Jürgen Größe,O=Müller GmbH,C=DE',
         SSL_CLIENT_S_DN_CN => 'Jürgen Größe',
     },
+    empty => {
+        SSL_CLIENT_M_SERIAL    => '-05',
+        SSL_CLIENT_S_DN        => undef,     # empty: not exported
+        SSL_CLIENT_SAN_Email_0 => 'nobody@example.com',
+    },
+    pss => {
+        SSL_CLIENT_A_KEY => 'rsassaPss',
+        SSL_CLIENT_A_SIG => 'rsassaPss',
+    },
     selfsigned => {
         SSL_CLIENT_M_SERIAL => '00',
         SSL_CLIENT_S_DN     => 'CN=self-signed leaf,O=Self',
@@ -623,7 +632,7 @@ for my $runspec (@runs) {
                "$t: mod_ssl SSL_CLIENT_CERT_CHAIN_" . ($i - 1) . " = certificate $i sent");
         }
         if ($path eq '/legacy/env') {
-            like($A->{SSL_CLIENT_S_DN} // '', qr{^/}, "$t: mod_ssl legacy DN format");
+            like($A->{SSL_CLIENT_I_DN} // '', qr{^/}, "$t: mod_ssl legacy DN format");
         }
         elsif ($path eq '/lookup/env') {
             # the lookups on the TLS side reach mod_ssl, and agree with its export

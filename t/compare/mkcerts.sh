@@ -25,6 +25,8 @@
 #             values; one day of validity (SSL_CLIENT_V_REMAIN 0)
 #   t61       string_mask nombstr: Latin-1 T61String values
 #   selfsigned  self-signed leaf (CA:false) that is itself in the CA file
+#   empty     empty subject, identity in a critical SAN, negative serial (-5)
+#   pss       RSA-PSS key and RSA-PSS signature
 # and, listed in OUTDIR/generous, for optional_no_ca:
 #   stranger  self-signed leaf in no CA file
 #   leafonly  ec_utf8's leaf without its intermediate
@@ -66,6 +68,11 @@ subjectAltName = DNS:a.example.com, DNS:b.example.com, email:john.doe@example.or
 [escape]
 basicConstraints = CA:false
 extendedKeyUsage = clientAuth
+
+[empty]
+basicConstraints = CA:false
+extendedKeyUsage = clientAuth
+subjectAltName = critical, email:nobody@example.com
 
 [selfleaf]
 basicConstraints = critical, CA:false
@@ -272,6 +279,21 @@ openssl x509 -req -in selfsigned.csr -signkey selfsigned.key -days 12 \
 cp selfsigned.pem selfsigned.chain.pem
 cat selfsigned.pem >> roots.pem
 
+# ------------------------------------------------------------ 8: empty
+# Empty subject (the identity is in a critical SAN), negative serial.
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+    -out empty.key 2>/dev/null || die "genpkey empty"
+openssl req -new -key empty.key -subj / -out empty.csr 2>/dev/null || die "req empty"
+sign empty int-ec empty 25 -sha256 -set_serial -5
+cat empty.pem int-ec.pem > empty.chain.pem
+
+# ------------------------------------------------------------ 9: pss
+# RSA-PSS key, RSA-PSS signature from the RSA root.
+printf 'O = Compare Test\nCN = pss leaf\n' > pss.dn
+newreq pss -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048
+sign pss root-rsa escape 25 -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32
+cp pss.pem pss.chain.pem
+
 # ------------------------------------------------------------ optional_no_ca
 # stranger: self-signed, in no CA file (error 18); leafonly: ec_utf8's leaf
 # sent without its intermediate (error 20).  Both are GENEROUS there.
@@ -285,7 +307,7 @@ cp ec_utf8.key leafonly.key
 cp ec_utf8.pem leafonly.pem
 cp ec_utf8.pem leafonly.chain.pem
 
-printf '%s\n' rsa4096 ec_utf8 ec_root escape sink bmp t61 selfsigned > cases
+printf '%s\n' rsa4096 ec_utf8 ec_root escape sink bmp t61 selfsigned empty pss > cases
 printf '%s\n' stranger leafonly > generous
 rm -f ./*.csr ./*.srl
 echo "mkcerts.sh: done in $OUT"
