@@ -36,7 +36,7 @@ my @fail = (
     [ '+ turned into spaces' => $plus_spaced,                         qr/./ ],
 );
 
-plan tests => 20 + 6 * @fail;
+plan tests => 22 + 6 * @fail;
 
 sub reason_ok {
     my ($got, $want, $name) = @_;
@@ -87,6 +87,14 @@ for my $c (['no header'], ['empty header', $H => '']) {
     is($code, 200, "optional, $name: 200");
     is($env->{SSL_CLIENT_VERIFY}, 'NONE', "optional, $name: NONE");
     is(join(' ', identity_vars($env)), '', "optional, $name: no identity variable");
+}
+# the client really sent what the cases say (LWP keeps an empty value and
+# repeats a field given as an array ref)
+{
+    my ($code, $env) = get_env('alb', '/opt/env', $H => '');
+    is($env->{HTTP_X_AMZN_MTLS_CLIENTCERT}, '', 'an empty header field reaches httpd');
+    ($code, $env) = get_env('alb', '/opt/env', $H => ['a', 'b']);
+    is($env->{HTTP_X_AMZN_MTLS_CLIENTCERT}, 'a, b', 'two header fields reach httpd (merged)');
 }
 # `none`: nothing at all, whatever is sent
 {
