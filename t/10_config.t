@@ -19,6 +19,9 @@ my $dir    = File::Spec->catdir(Apache::Test::vars('t_logs'), 'cfg');
 make_path($dir);
 chomp(my $moddir = `$apxs -q LIBEXECDIR`);
 my $so = "$top/build/mod_alb_mtls.so";
+# the MPM of this pass (t/run-tests.sh runs prefork and event)
+my $mpm = Apache::Test::config()->{server}->{mpm} || "prefork";
+$mpm = "prefork" unless -f "$moddir/mod_mpm_$mpm.so";
 
 my $root   = pki('root.crt');
 my $capath = pki('capath');
@@ -88,7 +91,7 @@ PidFile "$dir/case$n.pid"
 ErrorLog "$log"
 LogLevel info
 DefaultRuntimeDir "$dir"
-LoadModule mpm_prefork_module "$moddir/mod_mpm_prefork.so"
+LoadModule mpm_${mpm}_module "$moddir/mod_mpm_$mpm.so"
 LoadModule authz_core_module "$moddir/mod_authz_core.so"
 LoadModule alb_mtls_module "$so"
 $body
