@@ -53,15 +53,18 @@ mkdir -p "$RES"
 
 note() { echo "run-tests.sh: $*"; }
 
+# Anything that stops the passes from running is reported as a failed
+# test in the "setup" pass, so the output still ends with the summary.
+setup_error=
 if [ ! -f build/mod_alb_mtls.so ]; then
-    note "build/mod_alb_mtls.so is missing; run 'make -f Makefile.apxs' first"
-    exit 1
+    setup_error="build/mod_alb_mtls.so exists (run 'make -f Makefile.apxs' first)"
+elif ! sh t/pki/mkpki.sh t/pki/out; then
+    setup_error="t/pki/mkpki.sh makes the test PKI"
+else
+    MODDIR=$($APXS -q LIBEXECDIR)
+    HTTPD=$($APXS -q SBINDIR)/$($APXS -q TARGET)
+    [ -x "$HTTPD" ] || setup_error="httpd found with $APXS (tried $HTTPD)"
 fi
-sh t/pki/mkpki.sh t/pki/out || { note "t/pki/mkpki.sh failed"; exit 1; }
-
-MODDIR=$($APXS -q LIBEXECDIR)
-HTTPD=$($APXS -q SBINDIR)/$($APXS -q TARGET)
-[ -x "$HTTPD" ] || { note "httpd not found at $HTTPD"; exit 1; }
 
 # base_conf MPM: the modules the suite needs, by absolute path (Debian's
 # Apache::Test would otherwise only know what /etc/apache2 enables).
@@ -150,9 +153,16 @@ run_pass() {
     cp t/logs/error_log "$dir/.error_log" 2>/dev/null
 }
 
-for mpm in $MPMS; do
-    run_pass "$mpm"
-done
+if [ -n "$setup_error" ]; then
+    note "setup failed: $setup_error"
+    mkdir -p "$RES/setup"
+    tap_fail "$RES/setup" 00_setup.t "$setup_error"
+    MPMS=setup
+else
+    for mpm in $MPMS; do
+        run_pass "$mpm"
+    done
+fi
 
 files=
 for mpm in $MPMS; do
