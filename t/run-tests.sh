@@ -171,8 +171,8 @@ done
 failed=$(cd "$RES" && grep -l '^not ok' $files 2>/dev/null)
 if [ -n "$failed" ]; then
     for f in $failed; do
-        echo "----- $RES/$f"
-        cat "$RES/$f"
+        echo "----- $RES/$f (passing lines left out)"
+        grep -v '^ok' "$RES/$f"
     done
     note "FAILED; logs: $RES/<mpm>/.error_log${ALB_MTLS_COPY:+, test tree kept in $ALB_MTLS_COPY}"
 fi
