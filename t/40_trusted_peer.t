@@ -10,7 +10,7 @@ use AlbMtls::Test qw(:all);
 my $H = 'X-Amzn-Mtls-Clientcert';
 my $good = alb_encode(pem('client-chain.pem'));
 
-plan tests => 13, need need_cgi(), need({ 'curl on PATH' => sub {
+plan tests => 17, need need_cgi(), need({ 'curl on PATH' => sub {
     system('curl --version >/dev/null 2>&1') == 0 } });
 
 my $base = 'http://' . hostport('alb_trusted');
@@ -48,6 +48,23 @@ my @hdrs = ([$H, $good], ["$H-Leaf", 'spoofed'], ['X-Amzn-Mtls-ClientCert', $goo
     ok(!exists $env->{HTTP_X_AMZN_MTLS_CLIENTCERT}, 'CGI does not see HTTP_X_AMZN_MTLS_CLIENTCERT');
     ok(!exists $env->{HTTP_X_AMZN_MTLS_CLIENTCERT_LEAF}, 'nor the verify-mode X-Amzn-Mtls-Clientcert-Leaf');
     is(scalar(grep { /ALB00104/ } split /\n/, log_since($mark)) >= 1, 1, 'optional: ALB00104 logged too');
+}
+
+# other spellings of the name are removed as well (mod_headers echoes them)
+{
+    my ($code, $body, $hdr) = curl_get("$base/opt/env", interface => '127.0.0.2',
+        headers => [['X_Amzn_Mtls_Clientcert', 'spoofed-underscore']]);
+    is($code, 200, 'untrusted peer, underscore spelling: 200');
+    unlike($hdr->{'x-seen-underscore'} // '', qr/spoofed/,
+           'X_Amzn_Mtls_Clientcert from an untrusted peer removed');
+    ($code, $body, $hdr) = curl_get("$base/opt/env", interface => '127.0.0.2',
+        headers => [['x-amzn-mtls-clientcert', 'spoofed-lower']]);
+    unlike($hdr->{'x-seen-lower'} // '', qr/spoofed/,
+           'x-amzn-mtls-clientcert (lower case) from an untrusted peer removed');
+    ($code, $body, $hdr) = curl_get("$base/opt/env", interface => '127.0.0.1',
+        headers => [['X_Amzn_Mtls_Clientcert', 'kept-underscore']]);
+    is($hdr->{'x-seen-underscore'}, 'kept-underscore',
+       'control: the echo works for the trusted peer');
 }
 
 # the main vhost keeps the default list (loopback): 127.0.0.2 is trusted there

@@ -73,10 +73,11 @@ sub get_env {
 }
 
 # curl_get(URL, interface => IP, headers => [[name, value]...]):
-# (status code, body) through curl, e.g. to connect from 127.0.0.2.
+# (status code, body, response headers as a hashref with lower-case names)
+# through curl, e.g. to connect from 127.0.0.2.
 sub curl_get {
     my ($url, %o) = @_;
-    my @cmd = ('curl', '-sS', '-o', '-', '-w', '\n%{http_code}');
+    my @cmd = ('curl', '-sS', '-D', '-', '-o', '-', '-w', '\n%{http_code}');
     push @cmd, '--interface', $o{interface} if $o{interface};
     for my $h (@{ $o{headers} || [] }) {
         push @cmd, '-H', "$h->[0]: $h->[1]";
@@ -86,8 +87,13 @@ sub curl_get {
     local $/;
     my $out = <$fh> // '';
     close $fh;
-    my ($body, $code) = $out =~ /\A(.*)\n(\d+)\z/s or return (0, $out);
-    return ($code, $body);
+    my ($all, $code) = $out =~ /\A(.*)\n(\d+)\z/s or return (0, $out, {});
+    my ($head, $body) = split /\r?\n\r?\n/, $all, 2;
+    my %h;
+    for my $line (split /\r?\n/, $head // '') {
+        $h{lc $1} = $2 if $line =~ /^([^:\s]+):\s*(.*)$/;
+    }
+    return ($code, $body // '', \%h);
 }
 
 sub error_log { File::Spec->catfile(Apache::Test::vars('t_logs'), 'error_log') }
