@@ -206,6 +206,16 @@ static int amt_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
+/* "the main server" or "virtual host <name> (<file>:<line>)" for logs */
+static const char *server_label(apr_pool_t *p, const server_rec *s)
+{
+    if (!s->is_virtual) return "the main server";
+    return apr_psprintf(p, "virtual host %s (%s:%d)",
+                        s->server_hostname ? s->server_hostname : "(unnamed)",
+                        s->defn_name ? s->defn_name : "?",
+                        (int)s->defn_line_number);
+}
+
 /* Runs after the configuration is read, also for `apachectl -t`. */
 static int amt_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                             apr_pool_t *ptemp, server_rec *main_server)
@@ -215,7 +225,6 @@ static int amt_check_config(apr_pool_t *pconf, apr_pool_t *plog,
 
     (void)pconf;
     (void)plog;
-    (void)ptemp;
     for (s = main_server; s != NULL; s = s->next) {
         amt_srv_conf *sc = ap_get_module_config(s->module_config,
                                                 &alb_mtls_module);
@@ -224,21 +233,18 @@ static int amt_check_config(apr_pool_t *pconf, apr_pool_t *plog,
             ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, AMTLOGNO(00002)
                          "AlbMtlsVerifyClient at %s turns verification on, "
                          "but no AlbMtlsCAFile or AlbMtlsCAPath is set for "
-                         "server %s:%u", sc->verify_where,
-                         s->server_hostname ? s->server_hostname : "(none)",
-                         (unsigned)s->port);
+                         "%s", sc->verify_where, server_label(ptemp, s));
             rc = HTTP_INTERNAL_SERVER_ERROR;
         }
         if (s->limit_req_fieldsize < AMT_ALB_FIELD_LIMIT) {
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, AMTLOGNO(00003)
-                         "LimitRequestFieldSize is %d for server %s:%u, where "
+                         "LimitRequestFieldSize is %d for %s, where "
                          "AlbMtlsVerifyClient is on (%s): an ALB forwards "
                          "chains of up to %d bytes, and a longer header gets "
                          "400 before the module sees it; set "
                          "LimitRequestFieldSize %d",
-                         s->limit_req_fieldsize,
-                         s->server_hostname ? s->server_hostname : "(none)",
-                         (unsigned)s->port, sc->verify_where,
+                         s->limit_req_fieldsize, server_label(ptemp, s),
+                         sc->verify_where,
                          AMT_ALB_FIELD_LIMIT, AMT_ALB_FIELD_LIMIT);
         }
     }
