@@ -107,6 +107,9 @@ static const amt_parsed_t *parse_header(request_rec *r, amt_req_state *st,
     pr->chain = NULL;
     pr->reason = NULL;
 
+    /* httpd merges repeated fields with ", " while reading the request (the
+     * core's comma check catches that); this catches a second field added
+     * afterwards by another module */
     apr_table_do(count_field, &fields, r->headers_in, header, NULL);
     if (fields > 1) {
         pr->reason = "malformed header: multiple header fields";
@@ -372,29 +375,30 @@ static int amt_check_access(request_rec *r)
         }
         return HTTP_FORBIDDEN;
     }
+    if (dc->require_cn != NULL && !is_verified(v)) {
+        if (!v->logged) {
+            v->logged = 1;
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AMTLOGNO(00105)
+                          "client certificate refused: AlbMtlsRequireCN needs "
+                          "a verified certificate, SSL_CLIENT_VERIFY is %s %s",
+                          amt_result_string(r->pool, &v->peer.result),
+                          log_where(r, v));
+        }
+        return HTTP_FORBIDDEN;
+    }
     if (v->peer.result.outcome == AMT_OUTCOME_FAILED && !v->logged) {
         v->logged = 1;
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, AMTLOGNO(00102)
                       "client certificate not verified: %s %s",
                       v->peer.result.reason, log_where(r, v));
     }
-    if (dc->require_cn != NULL) {
-        if (!is_verified(v)) {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AMTLOGNO(00105)
-                          "client certificate refused: AlbMtlsRequireCN needs "
-                          "a verified certificate, SSL_CLIENT_VERIFY is %s %s",
-                          amt_result_string(r->pool, &v->peer.result),
-                          log_where(r, v));
-            return HTTP_FORBIDDEN;
-        }
-        if (!cn_allowed(r, dc, v, &cn)) {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AMTLOGNO(00103)
-                          "client certificate refused: subject CN \"%s\" is "
-                          "not one of AlbMtlsRequireCN %s",
-                          cn ? ap_escape_logitem(r->pool, cn) : "(none)",
-                          log_where(r, v));
-            return HTTP_FORBIDDEN;
-        }
+    if (dc->require_cn != NULL && !cn_allowed(r, dc, v, &cn)) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AMTLOGNO(00103)
+                      "client certificate refused: subject CN \"%s\" is not "
+                      "one of AlbMtlsRequireCN %s",
+                      cn ? ap_escape_logitem(r->pool, cn) : "(none)",
+                      log_where(r, v));
+        return HTTP_FORBIDDEN;
     }
     if (dc->user_var != NULL && is_verified(v)) {
         set_user(r, dc, v);

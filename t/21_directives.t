@@ -8,7 +8,7 @@ use AlbMtls::Test qw(:all);
 my $H = 'X-Amzn-Mtls-Clientcert';
 my $good = alb_encode(pem('client-chain.pem'));
 
-plan tests => 8 + 6 + 6 + 6 + 11;
+plan tests => 8 + 6 + 6 + 6 + 6 + 11;
 
 sub req { my ($path, @hdr) = @_; return get_env('alb', $path, @hdr) }
 
@@ -64,6 +64,24 @@ sub req { my ($path, @hdr) = @_; return get_env('alb', $path, @hdr) }
          'RequireCN: line names the CN');
     ($code) = req('/cn/env');
     is($code, 403, 'RequireCN: no certificate refused');
+}
+
+# --- AlbMtlsRequireCN under optional ---------------------------------------
+# A place with AlbMtlsRequireCN needs a verified certificate even under
+# optional; a refusal is one error line (ALB00105), not an extra ALB00102.
+{
+    my ($code, $env) = req('/cnopt/env', $H => $good);
+    is($code, 200, 'optional + RequireCN client1: client1 accepted');
+    is($env->{SSL_CLIENT_VERIFY}, 'SUCCESS', 'optional + RequireCN: SUCCESS');
+    my $mark = log_mark();
+    ($code) = req('/cnopt/env', $H => alb_encode(pem('expired-chain.pem')));
+    is($code, 403, 'optional + RequireCN: expired chain refused');
+    my @l = grep { /ALB0010[0-9]/ } split /\n/, log_since($mark);
+    is(scalar @l, 1, 'optional + RequireCN: exactly one ALB001xx line for the refusal');
+    like($l[0] // '', qr/:error\].*ALB00105: .*AlbMtlsRequireCN needs a verified certificate, SSL_CLIENT_VERIFY is FAILED:certificate has expired/,
+         'optional + RequireCN: ALB00105 names the failure');
+    ($code) = req('/cnopt/env');
+    is($code, 403, 'optional + RequireCN: no certificate refused');
 }
 
 # --- AlbMtlsHeader ---------------------------------------------------------
