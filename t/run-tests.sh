@@ -2,21 +2,22 @@
 # t/run-tests.sh - run mod_alb_mtls's tests against build/mod_alb_mtls.so:
 #   pass 1: mpm_prefork + mod_php: unit tests (t/unit/*.t), Apache::Test suite
 #   pass 2: mpm_event (mod_cgid, no PHP): the Apache::Test suite again
+#   pass 3: mpm_worker (mod_cgid, no PHP): the same, for the other threaded MPM
 # Each test file's TAP is kept in t/results/<pass>/; the last step replays
 # all of it through prove, so the output ends with one Test::Harness summary
-# for both passes, and the exit status is prove's.
+# for all passes, and the exit status is prove's.
 #
 # As root (Apache::Test refuses to start httpd as root) the tree is copied,
 # without .git, to a fresh directory under /tmp owned by an unprivileged
 # user (albtest, created if missing), and the suite runs there as that user.
 #
 # Environment: APXS (default apxs), ALB_MTLS_TEST_USER (default albtest),
-# ALB_MTLS_MPMS (default "prefork event").
+# ALB_MTLS_MPMS (default "prefork event worker").
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 APXS=${APXS:-apxs}
-MPMS=${ALB_MTLS_MPMS:-prefork event}
+MPMS=${ALB_MTLS_MPMS:-prefork event worker}
 
 # ---------------------------------------------------------------- as root
 if [ "$(id -u)" -eq 0 ]; then
@@ -176,5 +177,5 @@ if [ -n "$failed" ]; then
     done
     note "FAILED; logs: $RES/<mpm>/.error_log${ALB_MTLS_COPY:+, test tree kept in $ALB_MTLS_COPY}"
 fi
-note "=== summary of both passes"
+note "=== summary of all passes"
 cd "$RES" && exec prove --exec cat $files
