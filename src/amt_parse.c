@@ -71,9 +71,26 @@ apr_status_t amt_parse_header_name(apr_pool_t *p, const char *word,
         *err = apr_psprintf(p, "a header name has 1 to 128 characters");
         return AMT_EBADVALUE;
     }
+    static const char *const reserved[] = {
+        "Host", "Authorization", "Proxy-Authorization", "Cookie",
+        "Content-Length", "Content-Type", "Transfer-Encoding", "Connection",
+        "Upgrade", "Expect", "TE", "Trailer", "Keep-Alive", "Forwarded",
+        "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", NULL
+    };
+    int i;
+
     for (s = word; *s; s++) {
         if (!apr_isalnum(*s) && strchr(tchar, *s) == NULL) {
             *err = apr_psprintf(p, "'%s' is not a valid header name", word);
+            return AMT_EBADVALUE;
+        }
+    }
+    /* the module removes its header from untrusted peers and parses it:
+     * a standard field must never be taken for it */
+    for (i = 0; reserved[i]; i++) {
+        if (strcasecmp(word, reserved[i]) == 0) {
+            *err = apr_psprintf(p, "'%s' is a standard HTTP header and cannot "
+                                "carry the certificate chain", word);
             return AMT_EBADVALUE;
         }
     }

@@ -143,6 +143,12 @@ static void test_header_name(apr_pool_t *p)
         { "x/y", 0 },
         { "(x)", 0 },
         { "x=y", 0 },
+        { "Host", 0 },
+        { "authorization", 0 },
+        { "COOKIE", 0 },
+        { "Content-Length", 0 },
+        { "X-Forwarded-For", 0 },
+        { "X-Forwarded-Formula", 1 },
     };
 
     memset(max, 'h', 128);
