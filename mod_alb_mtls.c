@@ -299,7 +299,6 @@ static int amt_post_read_request(request_rec *r)
 
     if (amt_peer_is_trusted(sc, r->connection->client_addr)) return DECLINED;
     ctx.sc = sc;
-    ctx.doomed = NULL;
     ctx.doomed = apr_array_make(r->pool, 1, sizeof(const char *));
     apr_table_do(collect_doomed, &ctx, r->headers_in, NULL);
     for (i = 0; i < ctx.doomed->nelts; i++) {

@@ -33,12 +33,11 @@ const char *amt_openssl_errors(apr_pool_t *p)
     char buf[256];
 
     while ((e = ERR_get_error_all(NULL, NULL, NULL, &data, &flags)) != 0) {
+        int has_data = data != NULL && (flags & ERR_TXT_STRING) && *data;
         ERR_error_string_n(e, buf, sizeof(buf));
         out = apr_pstrcat(p, out, *out ? "; " : "", buf,
-                          (data && (flags & ERR_TXT_STRING) && *data) ? " (" : "",
-                          (data && (flags & ERR_TXT_STRING) && *data) ? data : "",
-                          (data && (flags & ERR_TXT_STRING) && *data) ? ")" : "",
-                          NULL);
+                          has_data ? " (" : "", has_data ? data : "",
+                          has_data ? ")" : "", NULL);
     }
     return out;
 }
