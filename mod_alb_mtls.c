@@ -27,170 +27,8 @@
 #include "apr_strings.h"
 
 #include "mod_alb_mtls_private.h"
-#include "amt_chain.h"
-#include "amt_status.h"
 #include "amt_verify.h"
 #include "amt_vars.h"
-
-/* longest subject DN written to a log line */
-#define AMT_LOG_SUBJECT_MAX 256
-
-/* ------------------------------------------------------------------ */
-/* per-request state, kept on the initial request                      */
-
-typedef struct amt_parsed_t {       /* one header name, parsed once */
-    const char *header;
-    amt_chain_t *chain;             /* NULL: no certificate or failure */
-    const char *reason;             /* parse failure, else NULL */
-} amt_parsed_t;
-
-typedef struct amt_verdict_t {      /* one policy, verified once */
-    const char *header;
-    const amt_trust_t *trust;
-    int depth;
-    int no_ca_ok;
-    amt_peer_t peer;
-    int logged;                     /* the refusal or failure was logged */
-} amt_verdict_t;
-
-typedef struct amt_req_state {
-    apr_array_header_t *parsed;     /* of amt_parsed_t */
-    apr_array_header_t *verdicts;   /* of amt_verdict_t */
-} amt_req_state;
-
-static request_rec *initial_request(request_rec *r)
-{
-    for (;;) {
-        if (r->main != NULL) r = r->main;
-        else if (r->prev != NULL) r = r->prev;
-        else return r;
-    }
-}
-
-static amt_req_state *req_state(request_rec *r)
-{
-    request_rec *root = initial_request(r);
-    amt_req_state *st = ap_get_module_config(root->request_config,
-                                             &alb_mtls_module);
-
-    if (st == NULL) {
-        st = apr_pcalloc(root->pool, sizeof(*st));
-        st->parsed = apr_array_make(root->pool, 1, sizeof(amt_parsed_t));
-        st->verdicts = apr_array_make(root->pool, 1, sizeof(amt_verdict_t));
-        ap_set_module_config(root->request_config, &alb_mtls_module, st);
-    }
-    return st;
-}
-
-static int count_field(void *baton, const char *key, const char *value)
-{
-    (void)key;
-    (void)value;
-    ++*(int *)baton;
-    return 1;
-}
-
-static const amt_parsed_t *parse_header(request_rec *r, amt_req_state *st,
-                                        const char *header)
-{
-    apr_pool_t *pool = initial_request(r)->pool;
-    amt_parsed_t *pr;
-    const char *value;
-    int i, fields = 0;
-
-    for (i = 0; i < st->parsed->nelts; i++) {
-        pr = &APR_ARRAY_IDX(st->parsed, i, amt_parsed_t);
-        if (strcasecmp(pr->header, header) == 0) return pr;
-    }
-    pr = apr_array_push(st->parsed);
-    pr->header = header;
-    pr->chain = NULL;
-    pr->reason = NULL;
-
-    /* httpd merges repeated fields with ", " while reading the request (the
-     * core's comma check catches that); this catches a second field added
-     * afterwards by another module */
-    apr_table_do(count_field, &fields, r->headers_in, header, NULL);
-    if (fields > 1) {
-        pr->reason = "malformed header: multiple header fields";
-        return pr;
-    }
-    value = apr_table_get(r->headers_in, header);
-    if (value != NULL) {
-        apr_status_t rv = amt_chain_from_header(&pr->chain, pool, value,
-                                                &pr->reason);
-        if (rv != APR_SUCCESS) {
-            pr->chain = NULL;
-            if (pr->reason == NULL) pr->reason = amt_strerror(pool, rv);
-        }
-    }
-    return pr;
-}
-
-static amt_verdict_t *verdict_for(request_rec *r, const amt_dir_conf *dc)
-{
-    amt_req_state *st = req_state(r);
-    apr_pool_t *pool = initial_request(r)->pool;
-    const char *header = amt_conf_header(dc);
-    int depth = amt_conf_depth(dc);
-    int no_ca_ok = amt_conf_mode(dc) == AMT_VERIFY_OPTIONAL_NO_CA;
-    const amt_parsed_t *pr;
-    amt_verdict_t *v;
-    amt_policy_t policy;
-    int i;
-
-    for (i = 0; i < st->verdicts->nelts; i++) {
-        v = &APR_ARRAY_IDX(st->verdicts, i, amt_verdict_t);
-        if (v->trust == dc->trust && v->depth == depth
-            && v->no_ca_ok == no_ca_ok && strcasecmp(v->header, header) == 0) {
-            return v;
-        }
-    }
-    pr = parse_header(r, st, header);
-    v = apr_array_push(st->verdicts);
-    memset(v, 0, sizeof(*v));
-    v->header = header;
-    v->trust = dc->trust;
-    v->depth = depth;
-    v->no_ca_ok = no_ca_ok;
-    v->peer.chain = pr->chain;
-
-    if (pr->reason != NULL) {
-        amt_result_fail(&v->peer.result, pr->reason);
-    }
-    else {
-        policy.trust = dc->trust;
-        policy.depth = depth;
-        policy.no_ca_ok = no_ca_ok;
-        if (amt_verify_chain(&v->peer.result, pool, &policy, pr->chain, 0)
-            != APR_SUCCESS) {
-            amt_result_fail(&v->peer.result, "internal error");
-        }
-    }
-    return v;
-}
-
-static int is_verified(const amt_verdict_t *v)
-{
-    return v->peer.result.outcome == AMT_OUTCOME_SUCCESS
-        || v->peer.result.outcome == AMT_OUTCOME_GENEROUS;
-}
-
-/* ", subject \"...\"" when the leaf parsed, else "" */
-static const char *log_subject(request_rec *r, const amt_verdict_t *v)
-{
-    if (v->peer.chain == NULL || v->peer.chain->leaf == NULL) return "";
-    return apr_psprintf(r->pool, ", subject \"%s\"",
-                        amt_cert_subject_for_log(r->pool, v->peer.chain->leaf,
-                                                 AMT_LOG_SUBJECT_MAX));
-}
-
-static const char *log_where(request_rec *r, const amt_verdict_t *v)
-{
-    return apr_psprintf(r->pool, "(peer %s%s, uri %s)",
-                        r->connection->client_ip, log_subject(r, v),
-                        ap_escape_logitem(r->pool, r->uri));
-}
 
 /* ------------------------------------------------------------------ */
 /* hooks                                                               */
@@ -317,7 +155,7 @@ static int cn_allowed(request_rec *r, const amt_dir_conf *dc,
 {
     int i;
 
-    *cn = amt_cert_subject_cn(r->pool, v->peer.chain->leaf);
+    *cn = amt_verdict_subject_cn(r, v);
     if (*cn == NULL) return 0;
     for (i = 0; i < dc->require_cn->nelts; i++) {
         if (strcmp(*cn, APR_ARRAY_IDX(dc->require_cn, i, const char *)) == 0) {
@@ -328,11 +166,10 @@ static int cn_allowed(request_rec *r, const amt_dir_conf *dc,
 }
 
 static void set_user(request_rec *r, const amt_dir_conf *dc,
-                     const amt_verdict_t *v)
+                     amt_verdict_t *v)
 {
-    const char *user = amt_var_lookup(r->pool, &v->peer, dc->user_var,
-                                      amt_conf_options(dc)
-                                      & AMT_OPT_LEGACY_DN_FORMAT);
+    const char *user = amt_verdict_var(r, v, dc->user_var,
+                                       amt_conf_vars_flags(dc));
 
     if (user == NULL || *user == '\0') {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00004)
@@ -360,46 +197,45 @@ static int amt_check_access(request_rec *r)
                       ap_escape_logitem(r->pool, r->uri));
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    v = verdict_for(r, dc);
+    v = amt_verdict_for(r, dc);
 
-    if (mode == AMT_VERIFY_REQUIRE && !is_verified(v)) {
-        if (!v->logged) {
-            v->logged = 1;
+    if (mode == AMT_VERIFY_REQUIRE && !amt_verdict_is_verified(v)) {
+        if (amt_verdict_log_once(v)) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AMTLOGNO(00101)
                           "client certificate refused: %s %s",
-                          v->peer.result.outcome == AMT_OUTCOME_NONE
+                          amt_verdict_result(v)->outcome == AMT_OUTCOME_NONE
                               ? "no client certificate"
-                              : v->peer.result.reason,
-                          log_where(r, v));
+                              : amt_verdict_result(v)->reason,
+                          amt_verdict_log_where(r, v));
         }
         return HTTP_FORBIDDEN;
     }
-    if (dc->require_cn != NULL && !is_verified(v)) {
-        if (!v->logged) {
-            v->logged = 1;
+    if (dc->require_cn != NULL && !amt_verdict_is_verified(v)) {
+        if (amt_verdict_log_once(v)) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AMTLOGNO(00105)
                           "client certificate refused: AlbMtlsRequireCN needs "
                           "a verified certificate, SSL_CLIENT_VERIFY is %s %s",
-                          amt_result_string(r->pool, &v->peer.result),
-                          log_where(r, v));
+                          amt_result_string(r->pool, amt_verdict_result(v)),
+                          amt_verdict_log_where(r, v));
         }
         return HTTP_FORBIDDEN;
     }
-    if (v->peer.result.outcome == AMT_OUTCOME_FAILED && !v->logged) {
-        v->logged = 1;
+    if (amt_verdict_result(v)->outcome == AMT_OUTCOME_FAILED
+        && amt_verdict_log_once(v)) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, AMTLOGNO(00102)
                       "client certificate not verified: %s %s",
-                      v->peer.result.reason, log_where(r, v));
+                      amt_verdict_result(v)->reason,
+                      amt_verdict_log_where(r, v));
     }
     if (dc->require_cn != NULL && !cn_allowed(r, dc, v, &cn)) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AMTLOGNO(00103)
                       "client certificate refused: subject CN \"%s\" is not "
                       "one of AlbMtlsRequireCN %s",
                       cn ? ap_escape_logitem(r->pool, cn) : "(none)",
-                      log_where(r, v));
+                      amt_verdict_log_where(r, v));
         return HTTP_FORBIDDEN;
     }
-    if (dc->user_var != NULL && is_verified(v)) {
+    if (dc->user_var != NULL && amt_verdict_is_verified(v)) {
         set_user(r, dc, v);
     }
     return DECLINED;
@@ -409,17 +245,13 @@ static int amt_fixups(request_rec *r)
 {
     const amt_dir_conf *dc = ap_get_module_config(r->per_dir_config,
                                                   &alb_mtls_module);
-    int opts = amt_conf_options(dc);
-    int flags = 0;
+    int flags = amt_conf_vars_flags(dc);
     amt_verdict_t *v;
 
     if (amt_conf_mode(dc) == AMT_VERIFY_NONE) return DECLINED;
-    if (opts & AMT_OPT_STD_ENV_VARS) flags |= AMT_VARS_STD;
-    if (opts & AMT_OPT_EXPORT_CERT_DATA) flags |= AMT_VARS_CERTDATA;
-    if (opts & AMT_OPT_LEGACY_DN_FORMAT) flags |= AMT_VARS_LEGACY_DN;
-    if (flags == 0 || flags == AMT_VARS_LEGACY_DN) return DECLINED;
-    v = verdict_for(r, dc);
-    amt_vars_export(r->subprocess_env, r->pool, &v->peer, flags);
+    if (!(flags & (AMT_VARS_STD | AMT_VARS_CERTDATA))) return DECLINED;
+    v = amt_verdict_for(r, dc);
+    amt_verdict_export(r, v, r->subprocess_env, flags);
     return DECLINED;
 }
 

@@ -18,6 +18,7 @@
 
 #include "mod_alb_mtls_private.h"
 #include "amt_status.h"
+#include "amt_vars.h"
 
 /* ------------------------------------------------------------------ */
 /* creation and merging                                                */
@@ -118,6 +119,16 @@ int amt_conf_options(const amt_dir_conf *dc)
     int set = dc->opts_set == AMT_UNSET ? AMT_DEFAULT_OPTIONS : dc->opts_set;
 
     return (set & ~dc->opts_del) | dc->opts_add;
+}
+
+int amt_conf_vars_flags(const amt_dir_conf *dc)
+{
+    int opts = amt_conf_options(dc), flags = 0;
+
+    if (opts & AMT_OPT_STD_ENV_VARS) flags |= AMT_VARS_STD;
+    if (opts & AMT_OPT_EXPORT_CERT_DATA) flags |= AMT_VARS_CERTDATA;
+    if (opts & AMT_OPT_LEGACY_DN_FORMAT) flags |= AMT_VARS_LEGACY_DN;
+    return flags;
 }
 
 const char *amt_conf_header(const amt_dir_conf *dc)

@@ -11,12 +11,13 @@
 
 #include "amt_parse.h"
 #include "amt_trust.h"
+#include "amt_verify.h"
 
 extern module AP_MODULE_DECLARE_DATA alb_mtls_module;
 APLOG_USE_MODULE(alb_mtls);
 
 /* Log tags of this module: httpd's AHnnnnn numbers belong to httpd itself.
- * Next free number: docs/next-log-number. */
+ * Ranges per concern: docs/log-numbers.md. */
 #define AMTLOGNO(n) "ALB" #n ": "
 
 #define AMT_DEFAULT_HEADER   "X-Amzn-Mtls-Clientcert"
@@ -63,10 +64,52 @@ amt_verify_mode_e amt_conf_mode(const amt_dir_conf *dc);
 int amt_conf_depth(const amt_dir_conf *dc);
 int amt_conf_options(const amt_dir_conf *dc);
 const char *amt_conf_header(const amt_dir_conf *dc);
+/* AMT_VARS_* flags (amt_vars.h) for the effective AlbMtlsOptions */
+int amt_conf_vars_flags(const amt_dir_conf *dc);
 
 /* The trusted-proxy default (loopback and private ranges), built in
  * pre_config. */
 apr_status_t amt_default_proxies_make(apr_pool_t *p);
 int amt_peer_is_trusted(const amt_srv_conf *sc, apr_sockaddr_t *addr);
+
+/* ------------------------------------------------------------------ */
+/* mod_alb_mtls_verdict.c: the verification result of a request        */
+
+typedef struct amt_verdict_t amt_verdict_t;
+
+/**
+ * The verdict for r under dc's policy (header, trust, depth, mode):
+ * computed on first use and kept on the initial request, so internal
+ * redirects and subrequests reuse it.  Call only where
+ * amt_conf_mode(dc) != AMT_VERIFY_NONE.
+ */
+amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc);
+
+const amt_result_t *amt_verdict_result(const amt_verdict_t *v);
+
+/** SUCCESS or GENEROUS */
+int amt_verdict_is_verified(const amt_verdict_t *v);
+
+/**
+ * One SSL_CLIENT_* variable by mod_ssl's name rules (amt_var_lookup), or
+ * NULL; identity variables are NULL unless verified.  vars_flags:
+ * AMT_VARS_LEGACY_DN or 0.
+ */
+const char *amt_verdict_var(request_rec *r, amt_verdict_t *v,
+                            const char *name, int vars_flags);
+
+/** Sets the variables into env as mod_ssl's fixup does (amt_vars_export). */
+void amt_verdict_export(request_rec *r, amt_verdict_t *v, apr_table_t *env,
+                        int vars_flags);
+
+/** The leaf's first subject CN when verified, else NULL. */
+const char *amt_verdict_subject_cn(request_rec *r, const amt_verdict_t *v);
+
+/** 1 the first time it is called for v (so that one request logs one
+ *  refusal line), then 0. */
+int amt_verdict_log_once(amt_verdict_t *v);
+
+/** "(peer <ip>, subject \"<dn>\", uri <uri>)" for log lines. */
+const char *amt_verdict_log_where(request_rec *r, const amt_verdict_t *v);
 
 #endif

@@ -6,6 +6,7 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 
@@ -16,6 +17,7 @@ struct amt_trust_t {
     X509_STORE *store;
     int certs;          /* certificates added from files */
     int dirs;           /* hashed directories added */
+    unsigned char digest[AMT_TRUST_DIGEST_LEN]; /* of everything loaded */
 };
 
 static apr_status_t trust_cleanup(void *data)
@@ -58,6 +60,43 @@ static apr_status_t check_path(apr_pool_t *p, const char *path,
     return APR_SUCCESS;
 }
 
+void amt_trust_digest_update(amt_trust_t *trust, const char *kind,
+                             const void *data, apr_size_t len)
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned int outlen = 0;
+    int ok;
+
+    /* digest' = SHA-256(digest || kind || NUL || data): order-sensitive, and
+     * a failure leaves a digest that matches no other store's */
+    ok = md != NULL
+        && EVP_DigestInit_ex(md, EVP_sha256(), NULL)
+        && EVP_DigestUpdate(md, trust->digest, sizeof(trust->digest))
+        && EVP_DigestUpdate(md, kind, strlen(kind) + 1)
+        && EVP_DigestUpdate(md, data, len)
+        && EVP_DigestFinal_ex(md, trust->digest, &outlen);
+    EVP_MD_CTX_free(md);
+    if (!ok) {
+        memset(trust->digest, 0xff, sizeof(trust->digest));
+        trust->digest[0] = (unsigned char)(apr_uintptr_t)trust;
+    }
+}
+
+const unsigned char *amt_trust_digest(const amt_trust_t *trust)
+{
+    return trust->digest;
+}
+
+static void digest_cert(amt_trust_t *trust, X509 *cert)
+{
+    unsigned char *der = NULL;
+    int len = i2d_X509(cert, &der);
+
+    if (len > 0) amt_trust_digest_update(trust, "cert", der, (apr_size_t)len);
+    else amt_trust_digest_update(trust, "cert?", "", 0);
+    OPENSSL_free(der);
+}
+
 apr_status_t amt_trust_add_file(amt_trust_t *trust, const char *path,
                                 apr_pool_t *p, const char **err)
 {
@@ -90,6 +129,7 @@ apr_status_t amt_trust_add_file(amt_trust_t *trust, const char *path,
             rv = AMT_ETRUST;
             break;
         }
+        digest_cert(trust, info->x509);
         added++;
     }
     sk_X509_INFO_pop_free(infos, X509_INFO_free);
@@ -132,8 +172,18 @@ apr_status_t amt_trust_add_dir(amt_trust_t *trust, const char *path,
                             apr_strerror(rv, buf, sizeof(buf)));
         return AMT_ETRUST;
     }
-    while (apr_dir_read(&fi, APR_FINFO_NAME, dir) == APR_SUCCESS) {
-        if (fi.name && is_hash_link(fi.name)) links++;
+    amt_trust_digest_update(trust, "dir", path, strlen(path));
+    while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_SIZE | APR_FINFO_MTIME,
+                        dir) == APR_SUCCESS) {
+        if (fi.name && is_hash_link(fi.name)) {
+            /* the directory is read lazily by OpenSSL: name, size and mtime
+             * of each link stand for its content */
+            char *item = apr_psprintf(p, "%s %" APR_OFF_T_FMT " %"
+                                      APR_TIME_T_FMT, fi.name, fi.size,
+                                      fi.mtime);
+            amt_trust_digest_update(trust, "link", item, strlen(item));
+            links++;
+        }
     }
     apr_dir_close(dir);
     if (links == 0) {

@@ -11,6 +11,8 @@
 
 typedef struct amt_trust_t amt_trust_t;
 
+#define AMT_TRUST_DIGEST_LEN 32
+
 /** An empty store; its X509_STORE is freed by a cleanup on p. */
 apr_status_t amt_trust_make(amt_trust_t **trust, apr_pool_t *p);
 
@@ -37,5 +39,19 @@ int amt_trust_count(const amt_trust_t *trust);
 int amt_trust_is_empty(const amt_trust_t *trust);
 
 X509_STORE *amt_trust_store(const amt_trust_t *trust);
+
+/**
+ * SHA-256 over everything loaded into the store, in order: the DER of every
+ * certificate from a file; the path and the name, size and mtime of every
+ * hash link of a directory.  Two stores loaded from the same content have
+ * the same digest, in any process on any host; a cache key built from it
+ * separates policies by content, not by pointer.
+ */
+const unsigned char *amt_trust_digest(const amt_trust_t *trust);
+
+/** Folds one more loaded object into the digest (kind: a short tag such as
+ *  "crl"); for loaders of further trust inputs. */
+void amt_trust_digest_update(amt_trust_t *trust, const char *kind,
+                             const void *data, apr_size_t len);
 
 #endif

@@ -9,8 +9,10 @@
  * trusted issuer" and the result is GENEROUS.  This file does the same with
  * one X509_STORE_CTX per call; the store is only read.
  */
+#include <string.h>
 #include <apr_strings.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/x509_vfy.h>
 
 #include "amt_status.h"
@@ -135,6 +137,51 @@ apr_status_t amt_verify_chain(amt_result_t *res, apr_pool_t *p,
     X509_STORE_CTX_free(ctx);
     ERR_clear_error();
     return APR_SUCCESS;
+}
+
+void amt_policy_key(unsigned char out[AMT_POLICY_KEY_LEN],
+                    const amt_policy_t *policy)
+{
+    static const unsigned char no_trust[AMT_TRUST_DIGEST_LEN] = { 0 };
+    unsigned char settings[8];
+    unsigned int outlen = 0;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    int ok;
+
+    settings[0] = 'v';                  /* layout version of this key */
+    settings[1] = 1;
+    settings[2] = (unsigned char)((policy->depth >> 24) & 0xff);
+    settings[3] = (unsigned char)((policy->depth >> 16) & 0xff);
+    settings[4] = (unsigned char)((policy->depth >> 8) & 0xff);
+    settings[5] = (unsigned char)(policy->depth & 0xff);
+    settings[6] = (unsigned char)(policy->no_ca_ok != 0);
+    settings[7] = 0;
+    ok = md != NULL
+        && EVP_DigestInit_ex(md, EVP_sha256(), NULL)
+        && EVP_DigestUpdate(md, policy->trust
+                                    ? amt_trust_digest(policy->trust)
+                                    : no_trust, AMT_TRUST_DIGEST_LEN)
+        && EVP_DigestUpdate(md, settings, sizeof(settings))
+        && EVP_DigestFinal_ex(md, out, &outlen);
+    EVP_MD_CTX_free(md);
+    if (!ok) {
+        /* never share: a key derived from this policy object's address */
+        memset(out, 0, AMT_POLICY_KEY_LEN);
+        memcpy(out, &policy, sizeof(policy));
+        out[AMT_POLICY_KEY_LEN - 1] = 0xfe;
+    }
+}
+
+int amt_policy_same(const amt_policy_t *a, const amt_policy_t *b)
+{
+    return a->trust == b->trust && a->depth == b->depth
+        && (a->no_ca_ok != 0) == (b->no_ca_ok != 0);
+}
+
+time_t amt_policy_not_after(const amt_policy_t *policy)
+{
+    (void)policy;   /* no input of today's policy expires by itself */
+    return 0;
 }
 
 const char *amt_result_string(apr_pool_t *p, const amt_result_t *res)

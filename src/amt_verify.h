@@ -30,6 +30,28 @@ typedef struct amt_policy_t {
     int no_ca_ok;           /* optional_no_ca */
 } amt_policy_t;
 
+#define AMT_POLICY_KEY_LEN 32
+
+/**
+ * SHA-256 of everything in the policy that can change a verdict: the trust
+ * store's content digest (amt_trust_digest), depth and no_ca_ok.  Equal
+ * content gives equal keys in every process and host.  Whoever adds a field
+ * to amt_policy_t adds it here and in amt_policy_same().
+ */
+void amt_policy_key(unsigned char out[AMT_POLICY_KEY_LEN],
+                    const amt_policy_t *policy);
+
+/** True when a and b give the same verdict for every chain (same store
+ *  object and same settings): for per-request memos. */
+int amt_policy_same(const amt_policy_t *a, const amt_policy_t *b);
+
+/**
+ * The time at which the policy's own inputs may change the verdict for an
+ * unchanged chain (for example a CRL's nextUpdate), or 0 when there is none.
+ * A cached result must not outlive it.
+ */
+time_t amt_policy_not_after(const amt_policy_t *policy);
+
 /**
  * Verifies chain->leaf with chain->sent as untrusted intermediates against
  * policy->trust, with the TLS-client purpose, at time `at` (0 = now).

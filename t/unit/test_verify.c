@@ -523,6 +523,69 @@ static void test_threads(apr_pool_t *p, const certs_t *k,
     is_int(wrong, 0, "threads: every concurrent verdict is right");
 }
 
+/* The cache key of a policy follows content, not objects. */
+static void test_policy_key(apr_pool_t *p, const certs_t *k,
+                            const char *cafile)
+{
+    amt_trust_t *a = NULL, *b = NULL, *c = NULL, *e = NULL;
+    const char *err = NULL, *dir = pki_tmpdir(p);
+    const char *other = pki_write_file(p, dir, "other.pem",
+                                       pki_pem(p, k->foreign->x509));
+    const char *both = pki_write_file(p, dir, "both.pem",
+                                      apr_pstrcat(p,
+                                                  pki_pem(p, k->root->x509),
+                                                  pki_pem(p, k->foreign->x509),
+                                                  NULL));
+    unsigned char ka[AMT_POLICY_KEY_LEN], kb[AMT_POLICY_KEY_LEN];
+    unsigned char kx[AMT_POLICY_KEY_LEN];
+    amt_policy_t pa, pb;
+
+    if (amt_trust_make(&a, p) != APR_SUCCESS
+        || amt_trust_make(&b, p) != APR_SUCCESS
+        || amt_trust_make(&c, p) != APR_SUCCESS
+        || amt_trust_make(&e, p) != APR_SUCCESS
+        || amt_trust_add_file(a, cafile, p, &err) != APR_SUCCESS
+        || amt_trust_add_file(b, cafile, p, &err) != APR_SUCCESS
+        || amt_trust_add_file(c, both, p, &err) != APR_SUCCESS
+        || amt_trust_add_file(e, other, p, &err) != APR_SUCCESS)
+        bail_out("policy key: cannot load CA files: %s", tap_escape(err));
+
+    pa.trust = a; pa.depth = 5; pa.no_ca_ok = 0;
+    pb = pa; pb.trust = b;
+    amt_policy_key(ka, &pa);
+    amt_policy_key(kb, &pb);
+    ok(memcmp(ka, kb, sizeof(ka)) == 0,
+       "policy key: two stores from the same file give the same key");
+    ok(!amt_policy_same(&pa, &pb),
+       "policy same: two store objects are two policies for the memo");
+    ok(amt_policy_same(&pa, &pa), "policy same: a policy is itself");
+    ok(memcmp(amt_trust_digest(a), amt_trust_digest(b),
+              AMT_TRUST_DIGEST_LEN) == 0, "trust digest: same content, same digest");
+
+    pb.trust = c;
+    amt_policy_key(kx, &pb);
+    ok(memcmp(ka, kx, sizeof(ka)) != 0,
+       "policy key: one more anchor changes the key");
+    pb.trust = e;
+    amt_policy_key(kx, &pb);
+    ok(memcmp(ka, kx, sizeof(ka)) != 0,
+       "policy key: another CA changes the key");
+    pb = pa; pb.depth = 4;
+    amt_policy_key(kx, &pb);
+    ok(memcmp(ka, kx, sizeof(ka)) != 0 && !amt_policy_same(&pa, &pb),
+       "policy key: the depth changes the key");
+    pb = pa; pb.no_ca_ok = 1;
+    amt_policy_key(kx, &pb);
+    ok(memcmp(ka, kx, sizeof(ka)) != 0 && !amt_policy_same(&pa, &pb),
+       "policy key: optional_no_ca changes the key");
+    pb = pa; pb.trust = NULL;
+    amt_policy_key(kx, &pb);
+    ok(memcmp(ka, kx, sizeof(ka)) != 0,
+       "policy key: no store differs from a store");
+    is_int((long long)amt_policy_not_after(&pa), 0,
+           "policy not_after: no CRL, no expiry of its own");
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -545,6 +608,7 @@ int main(void)
     test_result_helpers(p);
     test_trust(p, &k);
     test_threads(p, &k, trust);
+    test_policy_key(p, &k, cafile);
 
     {
         int rc = done_testing();

@@ -1,0 +1,203 @@
+/*
+ * mod_alb_mtls_verdict.c - the verification result of one request.
+ *
+ * A verdict is computed at most once per request and policy: it is kept on
+ * the initial request, so internal redirects, ErrorDocument and subrequests
+ * reuse it, and keyed by header name and policy (trust store, depth,
+ * optional_no_ca), so two <Location>s with different CA files never share
+ * one.  Every consumer (access check, fixups, lookups, Require providers)
+ * reads the result and the variables through the functions below, never
+ * through the parsed chain, so that the way a verdict is produced (parsed
+ * now or taken from a cache) is this file's business alone.
+ */
+#include <string.h>
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_log.h"
+#include "http_request.h"
+#include "apr_strings.h"
+
+#include "mod_alb_mtls_private.h"
+#include "amt_chain.h"
+#include "amt_status.h"
+#include "amt_vars.h"
+
+/* longest subject DN written to a log line */
+#define AMT_LOG_SUBJECT_MAX 256
+
+typedef struct amt_parsed_t {       /* one header name, parsed once */
+    const char *header;
+    amt_chain_t *chain;             /* NULL: no certificate or failure */
+    const char *reason;             /* parse failure, else NULL */
+} amt_parsed_t;
+
+struct amt_verdict_t {              /* one policy, verified once */
+    const char *header;
+    amt_policy_t policy;
+    amt_peer_t peer;
+    int logged;                     /* the refusal or failure was logged */
+};
+
+typedef struct amt_req_state {
+    apr_array_header_t *parsed;     /* of amt_parsed_t */
+    apr_array_header_t *verdicts;   /* of amt_verdict_t * */
+} amt_req_state;
+
+static request_rec *initial_request(request_rec *r)
+{
+    for (;;) {
+        if (r->main != NULL) r = r->main;
+        else if (r->prev != NULL) r = r->prev;
+        else return r;
+    }
+}
+
+static amt_req_state *req_state(request_rec *r)
+{
+    request_rec *root = initial_request(r);
+    amt_req_state *st = ap_get_module_config(root->request_config,
+                                             &alb_mtls_module);
+
+    if (st == NULL) {
+        st = apr_pcalloc(root->pool, sizeof(*st));
+        st->parsed = apr_array_make(root->pool, 1, sizeof(amt_parsed_t));
+        st->verdicts = apr_array_make(root->pool, 1, sizeof(amt_verdict_t *));
+        ap_set_module_config(root->request_config, &alb_mtls_module, st);
+    }
+    return st;
+}
+
+static int count_field(void *baton, const char *key, const char *value)
+{
+    (void)key;
+    (void)value;
+    ++*(int *)baton;
+    return 1;
+}
+
+static const amt_parsed_t *parse_header(request_rec *r, amt_req_state *st,
+                                        const char *header)
+{
+    apr_pool_t *pool = initial_request(r)->pool;
+    amt_parsed_t *pr;
+    const char *value;
+    int i, fields = 0;
+
+    for (i = 0; i < st->parsed->nelts; i++) {
+        pr = &APR_ARRAY_IDX(st->parsed, i, amt_parsed_t);
+        if (strcasecmp(pr->header, header) == 0) return pr;
+    }
+    pr = apr_array_push(st->parsed);
+    pr->header = header;
+    pr->chain = NULL;
+    pr->reason = NULL;
+
+    /* httpd merges repeated fields with ", " while reading the request (the
+     * core's comma check catches that); this catches a second field added
+     * afterwards by another module */
+    apr_table_do(count_field, &fields, r->headers_in, header, NULL);
+    if (fields > 1) {
+        pr->reason = "malformed header: multiple header fields";
+        return pr;
+    }
+    value = apr_table_get(r->headers_in, header);
+    if (value != NULL) {
+        apr_status_t rv = amt_chain_from_header(&pr->chain, pool, value,
+                                                &pr->reason);
+        if (rv != APR_SUCCESS) {
+            pr->chain = NULL;
+            if (pr->reason == NULL) pr->reason = amt_strerror(pool, rv);
+        }
+    }
+    return pr;
+}
+
+amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
+{
+    amt_req_state *st = req_state(r);
+    apr_pool_t *pool = initial_request(r)->pool;
+    const char *header = amt_conf_header(dc);
+    const amt_parsed_t *pr;
+    amt_verdict_t *v;
+    amt_policy_t policy;
+    int i;
+
+    policy.trust = dc->trust;
+    policy.depth = amt_conf_depth(dc);
+    policy.no_ca_ok = amt_conf_mode(dc) == AMT_VERIFY_OPTIONAL_NO_CA;
+    for (i = 0; i < st->verdicts->nelts; i++) {
+        v = APR_ARRAY_IDX(st->verdicts, i, amt_verdict_t *);
+        if (amt_policy_same(&v->policy, &policy)
+            && strcasecmp(v->header, header) == 0) {
+            return v;
+        }
+    }
+    pr = parse_header(r, st, header);
+    v = apr_pcalloc(pool, sizeof(*v));
+    APR_ARRAY_PUSH(st->verdicts, amt_verdict_t *) = v;
+    v->header = header;
+    v->policy = policy;
+    v->peer.chain = pr->chain;
+
+    if (pr->reason != NULL) {
+        amt_result_fail(&v->peer.result, pr->reason);
+    }
+    else if (amt_verify_chain(&v->peer.result, pool, &v->policy, pr->chain, 0)
+             != APR_SUCCESS) {
+        amt_result_fail(&v->peer.result, "internal error");
+    }
+    return v;
+}
+
+const amt_result_t *amt_verdict_result(const amt_verdict_t *v)
+{
+    return &v->peer.result;
+}
+
+int amt_verdict_is_verified(const amt_verdict_t *v)
+{
+    return v->peer.result.outcome == AMT_OUTCOME_SUCCESS
+        || v->peer.result.outcome == AMT_OUTCOME_GENEROUS;
+}
+
+const char *amt_verdict_var(request_rec *r, amt_verdict_t *v,
+                            const char *name, int vars_flags)
+{
+    return amt_var_lookup(r->pool, &v->peer, name, vars_flags);
+}
+
+void amt_verdict_export(request_rec *r, amt_verdict_t *v, apr_table_t *env,
+                        int vars_flags)
+{
+    amt_vars_export(env, r->pool, &v->peer, vars_flags);
+}
+
+const char *amt_verdict_subject_cn(request_rec *r, const amt_verdict_t *v)
+{
+    if (!amt_verdict_is_verified(v) || v->peer.chain == NULL) return NULL;
+    return amt_cert_subject_cn(r->pool, v->peer.chain->leaf);
+}
+
+int amt_verdict_log_once(amt_verdict_t *v)
+{
+    if (v->logged) return 0;
+    v->logged = 1;
+    return 1;
+}
+
+/* ", subject \"...\"" when the leaf parsed, else "" */
+static const char *log_subject(request_rec *r, const amt_verdict_t *v)
+{
+    if (v->peer.chain == NULL || v->peer.chain->leaf == NULL) return "";
+    return apr_psprintf(r->pool, ", subject \"%s\"",
+                        amt_cert_subject_for_log(r->pool, v->peer.chain->leaf,
+                                                 AMT_LOG_SUBJECT_MAX));
+}
+
+const char *amt_verdict_log_where(request_rec *r, const amt_verdict_t *v)
+{
+    return apr_psprintf(r->pool, "(peer %s%s, uri %s)",
+                        r->connection->client_ip, log_subject(r, v),
+                        ap_escape_logitem(r->pool, r->uri));
+}
