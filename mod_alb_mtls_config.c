@@ -131,6 +131,14 @@ int amt_conf_vars_flags(const amt_dir_conf *dc)
     return flags;
 }
 
+void amt_conf_policy(amt_policy_t *policy, const amt_dir_conf *dc)
+{
+    memset(policy, 0, sizeof(*policy));
+    policy->trust = dc->trust;
+    policy->depth = amt_conf_depth(dc);
+    policy->no_ca_ok = amt_conf_mode(dc) == AMT_VERIFY_OPTIONAL_NO_CA;
+}
+
 const char *amt_conf_header(const amt_dir_conf *dc)
 {
     return dc->header ? dc->header : AMT_DEFAULT_HEADER;

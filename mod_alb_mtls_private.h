@@ -64,6 +64,8 @@ amt_verify_mode_e amt_conf_mode(const amt_dir_conf *dc);
 int amt_conf_depth(const amt_dir_conf *dc);
 int amt_conf_options(const amt_dir_conf *dc);
 const char *amt_conf_header(const amt_dir_conf *dc);
+/* the verification policy of dc (everything amt_verify_chain needs) */
+void amt_conf_policy(amt_policy_t *policy, const amt_dir_conf *dc);
 /* AMT_VARS_* flags (amt_vars.h) for the effective AlbMtlsOptions */
 int amt_conf_vars_flags(const amt_dir_conf *dc);
 

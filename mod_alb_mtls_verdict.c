@@ -123,9 +123,7 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     amt_policy_t policy;
     int i;
 
-    policy.trust = dc->trust;
-    policy.depth = amt_conf_depth(dc);
-    policy.no_ca_ok = amt_conf_mode(dc) == AMT_VERIFY_OPTIONAL_NO_CA;
+    amt_conf_policy(&policy, dc);
     for (i = 0; i < st->verdicts->nelts; i++) {
         v = APR_ARRAY_IDX(st->verdicts, i, amt_verdict_t *);
         if (amt_policy_same(&v->policy, &policy)
