@@ -235,7 +235,9 @@ static int amt_check_access(request_rec *r)
                       amt_verdict_log_where(r, v));
         return HTTP_FORBIDDEN;
     }
-    if (dc->user_var != NULL && amt_verdict_is_verified(v)) {
+    /* as SSLUserName, ignored where FakeBasicAuth makes the user */
+    if (dc->user_var != NULL && amt_verdict_is_verified(v)
+        && !(amt_conf_options(dc) & AMT_OPT_FAKE_BASIC_AUTH)) {
         set_user(r, dc, v);
     }
     return DECLINED;
@@ -261,7 +263,6 @@ static void amt_register_hooks(apr_pool_t *p)
      * mod_ssl's SSL_CLIENT_VERIFY=NONE does not overwrite ours */
     static const char *const after_ssl[] = { "mod_ssl.c", NULL };
 
-    (void)p;
     ap_hook_pre_config(amt_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(amt_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_read_request(amt_post_read_request, NULL, NULL,
@@ -269,6 +270,10 @@ static void amt_register_hooks(apr_pool_t *p)
     ap_hook_check_access_ex(amt_check_access, NULL, NULL, APR_HOOK_FIRST,
                             AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_fixups(amt_fixups, after_ssl, NULL, APR_HOOK_MIDDLE);
+    /* lookups, Require providers, FakeBasicAuth */
+    amt_lookup_register(p);
+    amt_authz_register(p);
+    amt_fakeauth_register(p);
 }
 
 /* APLOG_USE_MODULE is in mod_alb_mtls_private.h, so no AP_DECLARE_MODULE */

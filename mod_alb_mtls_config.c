@@ -404,7 +404,7 @@ const command_rec amt_cmds[] = {
                     "addr[/bits] of peers allowed to send the header, or any"),
     AP_INIT_RAW_ARGS("AlbMtlsOptions", set_options, NULL, DIR_CTX,
                      "[+|-]StdEnvVars [+|-]ExportCertData "
-                     "[+|-]LegacyDNStringFormat"),
+                     "[+|-]LegacyDNStringFormat [+|-]FakeBasicAuth"),
     AP_INIT_TAKE1("AlbMtlsUserName", set_user_name, NULL, DIR_CTX,
                   "SSL_CLIENT_* variable whose value becomes the request's "
                   "user"),

@@ -114,4 +114,21 @@ int amt_verdict_log_once(amt_verdict_t *v);
 /** "(peer <ip>, subject \"<dn>\", uri <uri>)" for log lines. */
 const char *amt_verdict_log_where(request_rec *r, const amt_verdict_t *v);
 
+/* ------------------------------------------------------------------ */
+/* Lookups, Require providers, FakeBasicAuth                           */
+
+/** mod_alb_mtls_lookup.c: ssl_var_lookup and expr_lookup hooks, %{VAR}x */
+void amt_lookup_register(apr_pool_t *p);
+
+/** The module's answer for an SSL_CLIENT_* name on r ("" when it owns the
+ *  name but has no value), or NULL when it declines: module off here, no
+ *  forwarded certificate, not an SSL_CLIENT_* name. */
+const char *amt_lookup_var(request_rec *r, const char *name);
+
+/** mod_alb_mtls_authz.c: the Require alb-mtls* providers */
+void amt_authz_register(apr_pool_t *p);
+
+/** mod_alb_mtls_fakeauth.c: AlbMtlsOptions +FakeBasicAuth, spoof check */
+void amt_fakeauth_register(apr_pool_t *p);
+
 #endif

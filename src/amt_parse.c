@@ -119,12 +119,8 @@ apr_status_t amt_parse_option(int *flag, char *sign, apr_pool_t *p,
     }
     if (names[i].name == NULL) {
         *err = apr_psprintf(p, "unknown option '%s' (known: StdEnvVars, "
-                            "ExportCertData, LegacyDNStringFormat)", word);
-        return AMT_EBADVALUE;
-    }
-    if (names[i].flag == AMT_OPT_FAKE_BASIC_AUTH) {
-        *err = apr_psprintf(p, "option '%s' is not supported by this version",
-                            word);
+                            "ExportCertData, LegacyDNStringFormat, "
+                            "FakeBasicAuth)", word);
         return AMT_EBADVALUE;
     }
     *flag = names[i].flag;

@@ -39,8 +39,7 @@ apr_status_t amt_parse_header_name(apr_pool_t *p, const char *word,
 /**
  * One AlbMtlsOptions word: "[+|-]Name".  *sign is '+', '-' or 0 (absolute).
  * Names are case-insensitive: StdEnvVars, ExportCertData,
- * LegacyDNStringFormat (FakeBasicAuth is recognised but reported as not
- * supported by this version).
+ * LegacyDNStringFormat, FakeBasicAuth.
  */
 apr_status_t amt_parse_option(int *flag, char *sign, apr_pool_t *p,
                               const char *word, const char **err);
