@@ -95,11 +95,8 @@ for my $m ("mpm_$mpm", qw(authz_core mime env socache_shmcb ssl log_config alias
     plan skip_all => "$libexec/mod_$m.so missing" unless -f "$libexec/mod_$m.so";
     push @load, qq{LoadModule ${m}_module "$libexec/mod_$m.so"};
 }
-# Lookup comparison (/lookup/env) needs mod_rewrite and mod_headers.  The
-# module answers lookups (ssl_var_lookup and expr_lookup hooks) only from the
-# Require-providers issue on; until then its side of /lookup/env is skipped
-# and only mod_ssl's side is checked.
-my $module_lookups = $ENV{ALB_MTLS_COMPARE_LOOKUPS} ? 1 : 0;
+# Lookup comparison (/lookup/env) needs mod_rewrite and mod_headers: the
+# module answers through its ssl_var_lookup and expr_lookup hooks.
 my $lookups = 1;
 for my $m (qw(rewrite headers)) {
     next if $static{$m};
@@ -667,13 +664,6 @@ for my $runspec (@runs) {
             or diag(slurp("$run/curl.err"), slurp("$run/logs/error_log") =~ /([^\n]*\n){0,5}\z/);
         my $B = parse_env($body);
 
-        if ($path eq '/lookup/env' && !$module_lookups) {
-          SKIP: {
-                skip("$t: the module's ssl_var_lookup/expr_lookup hooks belong to "
-                     . "the Require-providers issue (set ALB_MTLS_COMPARE_LOOKUPS=1 to run)", 1);
-            }
-            next;
-        }
         if ($path eq '/lookup/env') {
             my %seen;
             my @keys = sort grep { /^(?:LK_|HTTP_X_EX_)\d+$/ && !$seen{$_}++ } keys %$A, keys %$B;
