@@ -40,6 +40,18 @@ my @good = (
     [ 'relative Options',         'AlbMtlsOptions -StdEnvVars +ExportCertData +LegacyDNStringFormat' ],
     [ 'absolute Options',         'AlbMtlsOptions StdEnvVars ExportCertData' ],
     [ 'RequireCN, Header, UserName', "AlbMtlsRequireCN a b c\nAlbMtlsHeader X-Client-Chain\nAlbMtlsUserName SSL_CLIENT_S_DN_CN" ],
+    # Require providers, lookups, FakeBasicAuth
+    [ 'FakeBasicAuth',            "AlbMtlsOptions +FakeBasicAuth\n<Location /x>\nAlbMtlsOptions -FakeBasicAuth\n</Location>" ],
+    [ 'Require alb-mtls* with good arguments', "<Location /x>\n<RequireAll>\nRequire alb-mtls\n"
+        . "Require alb-mtls-cn client1 \"two words\"\nRequire alb-mtls-san-dns a.example.com *.example.com\n"
+        . "Require alb-mtls-san-uri spiffe://example.com/ns/a urn:x:y\nRequire alb-mtls-san-email a\@example.com\n"
+        . "Require alb-mtls-fingerprint " . join(':', ('AB') x 32) . ' ' . ('0f' x 32) . "\n"
+        . "Require not alb-mtls-cn mallory\n</RequireAll>\n</Location>" ],
+    [ 'SSL_CLIENT_* in Require expr and <If> without mod_ssl',
+      "<Location /x>\nRequire expr \"%{SSL_CLIENT_S_DN_O} == 'Acme' && %{SSL_CLIENT_S_DN_OU_1} == 'b'\"\n</Location>\n"
+        . "<If \"%{SSL_CLIENT_SAN_DNS_0} == 'a' || %{ssl_client_verify} == 'SUCCESS'\">\n</If>" ],
+    [ '%{SSL_CLIENT_S_DN_CN}x in a LogFormat without mod_ssl',
+      qq{LogFormat "%{SSL_CLIENT_S_DN_CN}x %{SSL_CLIENT_VERIFY}x" alb\nCustomLog "$dir/x_log" alb} ],
 );
 
 # name, config, directive the message must name, 1 if httpd reports a line
@@ -58,7 +70,20 @@ my @bad = (
     [ 'missing CA path',           "AlbMtlsVerifyClient require\nAlbMtlsCAPath $dir/no-such-dir", 'AlbMtlsCAPath', 1 ],
     [ 'mixed +/- and absolute Options', 'AlbMtlsOptions +StdEnvVars ExportCertData', 'AlbMtlsOptions', 1 ],
     [ 'unknown option',            'AlbMtlsOptions +Bogus',         'AlbMtlsOptions', 1 ],
-    [ 'FakeBasicAuth (reserved)',  'AlbMtlsOptions +FakeBasicAuth', 'AlbMtlsOptions', 1 ],
+    # name, Require line inside <Location /x>
+    (map { [ "Require $_->[0]", "<Location /x>\nRequire $_->[1]\n</Location>", $_->[2], 1 ] } (
+        [ 'fingerprint of 63 digits', 'alb-mtls-fingerprint ' . ('a' x 63), 'Require alb-mtls-fingerprint' ],
+        [ 'fingerprint of 65 digits', 'alb-mtls-fingerprint ' . ('a' x 65), 'Require alb-mtls-fingerprint' ],
+        [ 'fingerprint not hex',      'alb-mtls-fingerprint ' . ('g' x 64), 'Require alb-mtls-fingerprint' ],
+        [ 'fingerprint as sha256:..', 'alb-mtls-fingerprint sha256:' . ('a' x 64), 'Require alb-mtls-fingerprint' ],
+        [ 'DNS wildcard in the middle', 'alb-mtls-san-dns a.*.example.com', 'Require alb-mtls-san-dns' ],
+        [ 'DNS wildcard over a TLD',  'alb-mtls-san-dns *.com',          'Require alb-mtls-san-dns' ],
+        [ 'DNS name with a slash',    'alb-mtls-san-dns example.com/x',  'Require alb-mtls-san-dns' ],
+        [ 'URI without scheme',       'alb-mtls-san-uri example.com/a',  'Require alb-mtls-san-uri' ],
+        [ 'email without @',          'alb-mtls-san-email alice',        'Require alb-mtls-san-email' ],
+        [ 'alb-mtls with an argument', 'alb-mtls client1',               'Require alb-mtls' ],
+        [ 'alb-mtls-cn without names', 'alb-mtls-cn',                    'Require alb-mtls-cn' ],
+    )),
     [ 'require with no CA anywhere', "<Location /x>\nAlbMtlsVerifyClient require\n</Location>", qr/AlbMtlsCA(?:File|Path)/, 0 ],
 );
 
