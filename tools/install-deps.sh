@@ -18,6 +18,8 @@ test)
     PACKAGES="apache2 apache2-dev libapache2-mod-perl2 libapache2-mod-php php-cli
               openssl libssl-dev pkg-config make gcc curl perl libwww-perl
               passwd util-linux"
+    # php-fpm: t/55_php_fpm.t serves PHP through mod_proxy_fcgi
+    PACKAGES="$PACKAGES php-fpm"
     ;;
 demo)
     PACKAGES="apache2 apache2-dev openssl libssl-dev pkg-config make gcc curl
