@@ -253,6 +253,7 @@ static int amt_fixups(request_rec *r)
     if (amt_conf_mode(dc) == AMT_VERIFY_NONE) return DECLINED;
     if (!(flags & (AMT_VARS_STD | AMT_VARS_CERTDATA))) return DECLINED;
     v = amt_verdict_for(r, dc);
+    if (!amt_lookup_env_claim(r, v, r->subprocess_env)) return DECLINED;
     amt_verdict_export(r, v, r->subprocess_env, flags);
     return DECLINED;
 }

@@ -67,6 +67,35 @@ const char *amt_lookup_var(request_rec *r, const char *name)
     return val ? val : "";
 }
 
+typedef struct {
+    apr_array_header_t *doomed;
+} client_keys_t;
+
+static int collect_client_key(void *baton, const char *key, const char *val)
+{
+    client_keys_t *ck = baton;
+
+    (void)val;
+    if (is_client_name(key)) APR_ARRAY_PUSH(ck->doomed, const char *) = key;
+    return 1;
+}
+
+int amt_lookup_env_claim(request_rec *r, amt_verdict_t *v, apr_table_t *env)
+{
+    client_keys_t ck;
+    int i;
+
+    if (amt_verdict_result(v)->outcome == AMT_OUTCOME_NONE) {
+        return !ap_ssl_conn_is_ssl(r->connection);
+    }
+    ck.doomed = apr_array_make(r->pool, 8, sizeof(const char *));
+    apr_table_do(collect_client_key, &ck, env, NULL);
+    for (i = 0; i < ck.doomed->nelts; i++) {
+        apr_table_unset(env, APR_ARRAY_IDX(ck.doomed, i, const char *));
+    }
+    return 1;
+}
+
 /* ap_ssl_var_lookup(): first non-NULL answer wins, mod_ssl's optional
  * function is the fallback. */
 static const char *amt_ssl_var_lookup(apr_pool_t *p, server_rec *s,

@@ -125,6 +125,12 @@ void amt_lookup_register(apr_pool_t *p);
  *  forwarded certificate, not an SSL_CLIENT_* name. */
 const char *amt_lookup_var(request_rec *r, const char *name);
 
+/** Before the export in fixups, the same rule for the environment: 0 when
+ *  the request has no forwarded certificate on a TLS connection (mod_ssl's
+ *  values stay); otherwise removes every SSL_CLIENT_* already in env (a
+ *  TLS client certificate's, set by mod_ssl's fixup) and returns 1. */
+int amt_lookup_env_claim(request_rec *r, amt_verdict_t *v, apr_table_t *env);
+
 /** mod_alb_mtls_authz.c: the Require alb-mtls* providers */
 void amt_authz_register(apr_pool_t *p);
 
