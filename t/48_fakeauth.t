@@ -12,7 +12,7 @@ my $H = 'X-Amzn-Mtls-Clientcert';
 my %chain = map { ($_ => alb_encode(pem("$_-chain.pem"))) } qw(client client2 expired);
 sub basic { ('Authorization' => 'Basic ' . encode_base64(join(':', @_), '')) }
 
-plan tests => 5 + 2 + 9 + 4 + 3;
+plan tests => 5 + 2 + 9 + 4 + 3 + 8;
 
 # the certificate becomes the Basic user
 {
@@ -70,4 +70,22 @@ plan tests => 5 + 2 + 9 + 4 + 3;
     ($code) = get_env('alb_authz', '/nofake/env', basic('alice', 'secret'));
     is($code, 200, 'alice where FakeBasicAuth is off: 200');
     unlike(log_since($mark), qr/ALB0020[34]/, 'no FakeBasicAuth line for alice');
+}
+
+# odd Authorization headers: a clean 401, never a 403, 500 or a crash
+{
+    my @odd = (
+        [ 'Basic without credentials', 'Basic' ],
+        [ 'Basic and blanks',          "Basic  \t " ],
+        [ 'padding only',              'Basic ====' ],
+        [ 'not base64',                'Basic %%%%/CN=x:password' ],
+        [ 'user "/" without colon',    'Basic ' . encode_base64('/', '') ],
+        [ 'empty password',            'Basic ' . encode_base64('/CN=x:', '') ],
+        [ 'NUL before the password',   'Basic ' . encode_base64("/CN=x\0:password", '') ],
+        [ 'long value',                'Basic ' . ('QUFB' x 3000) ],
+    );
+    for my $o (@odd) {
+        my ($code) = get_env('alb_authz', '/nofake/env', 'Authorization' => $o->[1]);
+        is($code, 401, "odd header ($o->[0]): 401");
+    }
 }
