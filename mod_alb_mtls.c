@@ -261,7 +261,6 @@ static void amt_register_hooks(apr_pool_t *p)
      * mod_ssl's SSL_CLIENT_VERIFY=NONE does not overwrite ours */
     static const char *const after_ssl[] = { "mod_ssl.c", NULL };
 
-    (void)p;
     ap_hook_pre_config(amt_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(amt_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_read_request(amt_post_read_request, NULL, NULL,
@@ -269,6 +268,9 @@ static void amt_register_hooks(apr_pool_t *p)
     ap_hook_check_access_ex(amt_check_access, NULL, NULL, APR_HOOK_FIRST,
                             AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_fixups(amt_fixups, after_ssl, NULL, APR_HOOK_MIDDLE);
+    /* result cache and mod_status counters */
+    amt_cache_register_hooks(p);
+    amt_status_register_hooks(p);
 }
 
 /* APLOG_USE_MODULE is in mod_alb_mtls_private.h, so no AP_DECLARE_MODULE */

@@ -17,7 +17,7 @@ test)
     # passwd (useradd) and util-linux (runuser) let the suite run unprivileged.
     PACKAGES="apache2 apache2-dev libapache2-mod-perl2 libapache2-mod-php php-cli
               openssl libssl-dev pkg-config make gcc curl perl libwww-perl
-              passwd util-linux"
+              passwd util-linux memcached redis-server"
     ;;
 demo)
     PACKAGES="apache2 apache2-dev openssl libssl-dev pkg-config make gcc curl
