@@ -496,6 +496,7 @@ apr_status_t amt_entry_decode(amt_entry_t **entry, apr_pool_t *p,
     r.pos = 0;
     r.why = NULL;
     *why = NULL;
+    *entry = NULL;
     if (buf == NULL || len > AMT_ENTRY_MAX) {
         *why = "entry too large";
         return AMT_EBADVALUE;
