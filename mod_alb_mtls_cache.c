@@ -35,6 +35,7 @@
 
 #include "mod_alb_mtls_private.h"
 #include "amt_status.h"
+#include "amt_certcache.h"
 
 #define CACHE_MUTEX_TYPE      "alb-mtls-cache"
 #define DEFAULT_PROCESS_BYTES (2 * 1024 * 1024)
@@ -43,6 +44,8 @@
 /* entries bound of the in-process cache: one per this many bytes */
 #define BYTES_PER_ENTRY       512
 #define LOG_INTERVAL          10
+/* parsed intermediates kept per child (amt_certcache.h) */
+#define CERTCACHE_MAX         64
 
 typedef enum { CACHE_PROCESS = 0, CACHE_NONE, CACHE_SOCACHE } cache_kind_e;
 
@@ -348,7 +351,13 @@ static int cache_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
 static void cache_child_init(apr_pool_t *pchild, server_rec *s)
 {
+    amt_certcache_t *cc;
     apr_status_t rv;
+
+    /* a miss under a known intermediate parses only the leaf */
+    if (amt_certcache_make(&cc, pchild, CERTCACHE_MAX) == APR_SUCCESS) {
+        amt_chain_set_certcache(cc);
+    }
 
     if (conf.kind == CACHE_PROCESS) {
         rv = amt_cache_make(&process_cache, pchild, conf.bytes / BYTES_PER_ENTRY,
