@@ -356,7 +356,7 @@ status=$(curl -s "http://127.0.0.1:$PORT_A/server-status?auto" | grep '^AlbMtls'
     echo "# $("$HTTPD" -v | head -n 1), $(openssl version), $(basename "$PHPMOD"), wrk -t1 -c$CONNS -d${DURATION}s x $REPS, prefork $CONNS children"
     echo "# raw: case req/s requests cpu_ticks(1/$HZ s) non2xx"
     cat "$RUN/raw"
-    echo "# floor: type openssl=decode+parse+verify parse=decode+parse core=module core miss hash=sha256 (us)"
+    echo "# floor: type openssl=decode+parse+verify parse=decode+parse core=module core miss hash=sha256 export=vars core_cached=core miss with cached intermediates (us)"
     cat "$RUN/floor"
     echo "# memory: children RSS before fill ${rss0} kB, after ${rss1} kB ($CONNS children)"
     echo "# fill run: $(grep 'requests in' "$RUN/fill.out")"
@@ -370,8 +370,9 @@ my (%rps, %us, %bad, %floor, @order);
 while (<$fh>) {
     if (/^# floor/) { $f = 1; next }
     next if /^#/ && !$f;
-    if ($f) { $floor{$1} = {openssl => $2, parse => $3, core => $4, hash => $5}
-                  if /^(\S+) openssl=(\S+) parse=(\S+) core=(\S+) hash=(\S+)/; next }
+    if ($f) { $floor{$1} = {openssl => $2, parse => $3, core => $4, hash => $5,
+                            export => $6, cc => $7}
+                  if /^(\S+) openssl=(\S+) parse=(\S+) core=(\S+) hash=(\S+) export=(\S+) core_cached=(\S+)/; next }
     my ($id, $rps, $n, $ticks, $bad) = split;
     next unless $n;
     push @order, $id unless $rps{$id};
@@ -383,14 +384,14 @@ sub med { my @s = sort { $a <=> $b } @_; return $s[$#s / 2] }
 my %m = map { $_ => [med(@{ $rps{$_} }), med(@{ $us{$_} })] } @order;
 printf "\n| case | req/s (median) | httpd CPU us/req (median) | non-2xx |\n|---|---:|---:|---:|\n";
 printf "| %s | %.0f | %.0f | %d |\n", $_, @{ $m{$_} }, $bad{$_} for @order;
-print "\n| type | floor us (decode+parse+verify) | parse only | module core miss | sha256 | (g)/(b) req/s | (h)-(b) CPU us | (h)-(b) / floor | (i)/(d) req/s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+print "\n| type | floor us (decode+parse+verify) | parse only | core miss | core miss, cached intermediate | export vars | sha256 | (g)/(b) req/s | (h)-(b) CPU us | (h)-(b) / floor | (i)/(d) req/s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
 for my $t (qw(rsa2048 rsa4096 ec256)) {
     my $fl = $floor{$t} or next;
     my ($b, $g, $h, $d, $i) = map { $m{"${_}_$t"} } qw(b g h d i);
     next unless $b && $g && $h && $d && $i;
     my $hb = $h->[1] - $b->[1];
-    printf "| %s | %.0f | %.0f | %.0f | %.2f | %.3f | %.0f | %.2f | %.1f |\n", $t,
-        $fl->{openssl}, $fl->{parse}, $fl->{core}, $fl->{hash},
+    printf "| %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f | %.3f | %.0f | %.2f | %.1f |\n", $t,
+        $fl->{openssl}, $fl->{parse}, $fl->{core}, $fl->{cc}, $fl->{export}, $fl->{hash},
         $g->[0] / $b->[0], $hb, $hb / $fl->{openssl}, $i->[0] / $d->[0];
 }
 PL
