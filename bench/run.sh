@@ -9,6 +9,8 @@
 #   (a) static 100-byte file, module loaded but not configured, no header
 #   (b) the same file with the header present, module not configured
 #   (g) the same file behind AlbMtlsVerifyClient require, cache on
+#   (gx) as (g) with AlbMtlsOptions -StdEnvVars: the hit alone, without
+#       exporting the ~25 variables (splits (g)-(b) into lookup and export)
 #   (h) the same, AlbMtlsCache none (httpd B)
 #   (c) a trivial PHP page
 #   (d) a PHP page doing the PHP check (rawurldecode + openssl_x509_parse +
@@ -156,8 +158,9 @@ if (!$ok) { http_response_code(403); exit; }
 echo 'ok ', $info['subject']['CN'], "\n";
 PHP
 for t in $TYPES; do
-    mkdir -p "$H/g_$t" "$H/i_$t" "$H/d_$t"
+    mkdir -p "$H/g_$t" "$H/gx_$t" "$H/i_$t" "$H/d_$t"
     cp "$H/plain/file.html" "$H/g_$t/file.html"
+    cp "$H/plain/file.html" "$H/gx_$t/file.html"
     echo '<?php echo $_SERVER["SSL_CLIENT_S_DN_CN"] ?? "none", "\n";' > "$H/i_$t/cn.php"
     cp "$RUN/check.php" "$H/d_$t/check.php"
     cp "$RUN/pki/$t/root.crt" "$H/d_$t/root.crt"
@@ -221,10 +224,11 @@ DocumentRoot "$H"
 AlbMtlsCache $3
 C
         for t in $TYPES; do
-            for p in g i; do
+            for p in g gx i; do
                 echo "<Location /${p}_$t>"
                 echo "    AlbMtlsVerifyClient require"
                 echo "    AlbMtlsCAFile \"$RUN/pki/$t/root.crt\""
+                [ $p = gx ] && echo "    AlbMtlsOptions -StdEnvVars"
                 echo "</Location>"
             done
         done
@@ -271,6 +275,7 @@ for t in $TYPES; do
     CASES="$CASES
 b_$t A /plain/file.html $t
 g_$t A /g_$t/file.html $t
+gx_$t A /gx_$t/file.html $t
 h_$t B /g_$t/file.html $t
 d_$t A /d_$t/check.php $t
 i_$t A /i_$t/cn.php $t"
@@ -384,15 +389,16 @@ sub med { my @s = sort { $a <=> $b } @_; return $s[$#s / 2] }
 my %m = map { $_ => [med(@{ $rps{$_} }), med(@{ $us{$_} })] } @order;
 printf "\n| case | req/s (median) | httpd CPU us/req (median) | non-2xx |\n|---|---:|---:|---:|\n";
 printf "| %s | %.0f | %.0f | %d |\n", $_, @{ $m{$_} }, $bad{$_} for @order;
-print "\n| type | floor us (decode+parse+verify) | parse only | core miss | core miss, cached intermediate | export vars | sha256 | (g)/(b) req/s | (h)-(b) CPU us | (h)-(b) / floor | (i)/(d) req/s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+print "\n| type | floor us (decode+parse+verify) | parse only | core miss | core miss, cached intermediate | export vars | sha256 | (g)/(b) req/s | (gx)/(b) req/s | (g)-(b) CPU us | (gx)-(b) CPU us | (h)-(b) CPU us | (h)-(b) / floor | (i)/(d) req/s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
 for my $t (qw(rsa2048 rsa4096 ec256)) {
     my $fl = $floor{$t} or next;
-    my ($b, $g, $h, $d, $i) = map { $m{"${_}_$t"} } qw(b g h d i);
-    next unless $b && $g && $h && $d && $i;
+    my ($b, $g, $h, $d, $i, $gx) = map { $m{"${_}_$t"} } qw(b g h d i gx);
+    next unless $b && $g && $h && $d && $i && $gx;
     my $hb = $h->[1] - $b->[1];
-    printf "| %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f | %.3f | %.0f | %.2f | %.1f |\n", $t,
+    printf "| %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f | %.3f | %.3f | %.0f | %.0f | %.0f | %.2f | %.1f |\n", $t,
         $fl->{openssl}, $fl->{parse}, $fl->{core}, $fl->{cc}, $fl->{export}, $fl->{hash},
-        $g->[0] / $b->[0], $hb, $hb / $fl->{openssl}, $i->[0] / $d->[0];
+        $g->[0] / $b->[0], $gx->[0] / $b->[0], $g->[1] - $b->[1], $gx->[1] - $b->[1],
+        $hb, $hb / $fl->{openssl}, $i->[0] / $d->[0];
 }
 PL
 echo
