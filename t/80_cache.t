@@ -14,6 +14,7 @@ use Apache::Test qw(-withtestmore);
 use AlbMtls::Test qw(:all);
 use LWP::UserAgent ();
 use Time::HiRes ();
+use POSIX ();
 
 my $H = 'X-Amzn-Mtls-Clientcert';
 my $client = alb_encode(pem('client-chain.pem'));
@@ -21,7 +22,7 @@ my $client2 = alb_encode(pem('client2-chain.pem'));
 my $other  = alb_encode(pem('other-chain.pem'));
 my $expired = alb_encode(pem('expired-chain.pem'));
 
-plan tests => 46;
+plan tests => 48;
 
 sub agent { LWP::UserAgent->new(keep_alive => 1, timeout => 30) }
 
@@ -158,6 +159,40 @@ $d = delta($o0, $o1);
 is("@oc", '200 200 200', 'AlbMtlsCacheTimeout 0: served');
 is($d->{CacheHits} + $d->{CacheMisses}, 0, 'AlbMtlsCacheTimeout 0: the cache is not asked');
 is($d->{Verified}, 3, 'AlbMtlsCacheTimeout 0: verified every time');
+
+# ------------------------------------------- concurrent hits and misses
+# 6 clients at once, 3 chains in turn, on fresh keys (/hitlegacy's policy
+# equals /hit's, so use new chains: client2 and other under /hit): under
+# worker and event the threads of one child share its cache.
+my %want = (
+    $client  => 'SUCCESS client1',
+    $client2 => 'SUCCESS client2',
+    $other   => 'FAILED:unable to get local issuer certificate -',
+);
+my @chains = ($client, $client2, $other);
+my @kids;
+for my $k (1 .. 6) {
+    my $pid = fork // die "fork: $!";
+    if (!$pid) {
+        my $u = LWP::UserAgent->new(keep_alive => 0, timeout => 30);
+        my $bad = 0;
+        for my $n (1 .. 30) {
+            my $c = $chains[($n + $k) % 3];
+            my ($code, $env) = get($u, 'alb_cache', '/hit/env', $H => $c);
+            my $got = join ' ', $env->{SSL_CLIENT_VERIFY} // 'none',
+                                $env->{SSL_CLIENT_S_DN_CN} // '-';
+            $bad++ if $code != 200 || $got ne $want{$c};
+        }
+        POSIX::_exit($bad > 250 ? 250 : $bad);
+    }
+    push @kids, $pid;
+}
+my $wrong = 0;
+for (@kids) { waitpid $_, 0; $wrong += $? >> 8 }
+is($wrong, 0, '6 concurrent clients x 30 requests: every verdict and CN right');
+my $cc = counters($ua, 'alb_cache');
+ok($cc->{CacheHits} > $c6->{CacheHits} + 100, 'most of them were hits ('
+   . ($cc->{CacheHits} - $c6->{CacheHits}) . ')');
 
 # ------------------------------------------------------ the HTML page
 my ($hc, undef, $hres) = get($uo, 'alb_cache_off', '/server-status');
