@@ -22,7 +22,7 @@ my $client2 = alb_encode(pem('client2-chain.pem'));
 my $other  = alb_encode(pem('other-chain.pem'));
 my $expired = alb_encode(pem('expired-chain.pem'));
 
-plan tests => 48;
+plan tests => 51;
 
 sub agent { LWP::UserAgent->new(keep_alive => 1, timeout => 30) }
 
@@ -91,6 +91,15 @@ like($env->{SSL_CLIENT_S_DN} // '', qr{^/.*CN=client1}, 'legacy DN format from a
 is($got_pem, $leaf_pem, 'ExportCertData PEM from a hit equals the leaf');
 ok(defined $env->{SSL_CLIENT_CERT_CHAIN_0}, 'SSL_CLIENT_CERT_CHAIN_0 from a hit');
 is($env->{SSL_CLIENT_I_DN_CN}, $envs[0]{SSL_CLIENT_I_DN_CN}, 'issuer CN from a hit');
+
+# a hit that needs a name the entry does not hold (AlbMtlsUserName _RAW)
+my $cu0 = counters($ua, 'alb_cache');
+($code, $env) = get($ua, 'alb_cache', '/hituser/env', $H => $client);
+my $cu1 = counters($ua, 'alb_cache');
+is(delta($cu0, $cu1)->{CacheHits}, 1, '/hituser is a hit');
+is($env->{REMOTE_USER}, 'Acme', 'AlbMtlsUserName SSL_CLIENT_S_DN_O_RAW on a hit: parsed from the header');
+is($env->{AUTH_TYPE}, 'ClientCert', 'AUTH_TYPE ClientCert on a hit');
+$c2 = $cu1;
 
 # ------------------------------------------------- failed results cached
 my $mark = log_mark();
