@@ -147,6 +147,20 @@ static int collect(void *baton, const char *key, const char *value)
     return 1;
 }
 
+/* a copy of s with every byte outside printable ASCII as '?', so that a
+ * log text always passes amt_entry_decode()'s check */
+static const char *ascii_only(apr_pool_t *p, const char *s)
+{
+    char *c, *out;
+
+    if (s == NULL) return NULL;
+    out = apr_pstrdup(p, s);
+    for (c = out; *c; c++) {
+        if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e) *c = '?';
+    }
+    return out;
+}
+
 apr_status_t amt_entry_make(amt_entry_t **entry, apr_pool_t *p,
                             const unsigned char key[AMT_CACHE_KEY_LEN],
                             const amt_peer_t *peer, time_t expires,
@@ -161,8 +175,10 @@ apr_status_t amt_entry_make(amt_entry_t **entry, apr_pool_t *p,
     if (e->result.outcome == AMT_OUTCOME_FAILED && e->result.reason == NULL) {
         e->result.reason = "unknown error";
     }
+    e->result.reason = ascii_only(p, e->result.reason);
     if (leaf != NULL) {
-        e->log_subject = amt_cert_subject_for_log(p, leaf, log_max);
+        e->log_subject = ascii_only(p, amt_cert_subject_for_log(p, leaf,
+                                                                log_max));
         if (!asn1_to_time(X509_get0_notAfter(leaf), &e->leaf_not_after)) {
             e->leaf_not_after = 0;
         }

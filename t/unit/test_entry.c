@@ -272,6 +272,42 @@ static void test_expiry(apr_pool_t *p, const pki_cert_t *root)
     sk_X509_free(chain.sent);
 }
 
+/* a subject with DEL, a control byte and UTF-8: the entry's log text is
+ * printable ASCII and the entry decodes */
+static void test_odd_subject(apr_pool_t *p, const pki_cert_t *root)
+{
+    static const pki_rdn_t odd[] = {
+        { "O", "del\x7f tab\t nl\n \xc3\xb6", 0, 0, 0 },
+        { "CN", "odd", 0, 0, 0 },
+        { NULL, NULL, 0, 0, 0 }
+    };
+    pki_spec_t spec;
+    pki_cert_t *leaf;
+    amt_chain_t chain;
+    amt_peer_t peer;
+    amt_entry_t *e, *back;
+    const char *c;
+    int ascii = 1;
+
+    memset(&spec, 0, sizeof(spec));
+    spec.subject = odd;
+    leaf = pki_issue(p, &spec, root);
+    chain.leaf = leaf->x509;
+    chain.sent = sk_X509_new_null();
+    peer.chain = &chain;
+    amt_result_fail(&peer.result, "bad\x01reason\xff");
+    amt_entry_make(&e, p, key1, &peer, time(NULL) + 60, 0, 256);
+    for (c = e->log_subject; c && *c; c++) {
+        if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e) ascii = 0;
+    }
+    ok(e->log_subject != NULL && ascii, "odd subject: log text is printable "
+       "ASCII (%s)", e->log_subject ? e->log_subject : "NULL");
+    is_str(e->result.reason, "bad?reason?", "odd reason made printable");
+    back = round_trip(p, e);
+    ok(back != NULL, "odd subject: the entry decodes");
+    sk_X509_free(chain.sent);
+}
+
 static void test_keys(void)
 {
     unsigned char pk1[AMT_POLICY_KEY_LEN], pk2[AMT_POLICY_KEY_LEN];
@@ -476,6 +512,7 @@ int main(void)
     test_lookups_not_stored(p, &peer);
     test_failed(p, chain);
     test_expiry(p, root);
+    test_odd_subject(p, root);
     test_keys();
     test_hostile(p, &peer);
 
