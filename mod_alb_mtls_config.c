@@ -78,6 +78,7 @@ void *amt_create_srv_conf(apr_pool_t *p, server_rec *s)
     sc->headers = apr_array_make(p, 2, sizeof(const char *));
     sc->verify_where = NULL;
     sc->has_trust = 0;
+    sc->cache_timeout = AMT_UNSET;
     return sc;
 }
 
@@ -101,6 +102,7 @@ void *amt_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     mrg->verify_where = add->verify_where ? add->verify_where
                                           : base->verify_where;
     mrg->has_trust = base->has_trust || add->has_trust;
+    MERGE_UNSET(cache_timeout, AMT_UNSET);
     return mrg;
 }
 
@@ -408,5 +410,13 @@ const command_rec amt_cmds[] = {
     AP_INIT_TAKE1("AlbMtlsUserName", set_user_name, NULL, DIR_CTX,
                   "SSL_CLIENT_* variable whose value becomes the request's "
                   "user"),
+    /* result cache: mod_alb_mtls_cache.c */
+    AP_INIT_TAKE1("AlbMtlsCache", amt_cmd_cache, NULL, RSRC_CONF,
+                  "where verification results are cached: process[:bytes], "
+                  "a mod_socache provider[:args] (shmcb, memcache, redis) "
+                  "or none"),
+    AP_INIT_TAKE1("AlbMtlsCacheTimeout", amt_cmd_cache_timeout, NULL,
+                  RSRC_CONF, "longest life of a cached result in seconds "
+                  "(default 300)"),
     { NULL }
 };

@@ -50,6 +50,7 @@ typedef struct amt_srv_conf {
                                      * AlbMtlsVerifyClient that turns
                                      * verification on, or NULL */
     int has_trust;                  /* some section has AlbMtlsCAFile/Path */
+    int cache_timeout;              /* AlbMtlsCacheTimeout; AMT_UNSET */
 } amt_srv_conf;
 
 extern const command_rec amt_cmds[];
@@ -136,5 +137,51 @@ void amt_authz_register(apr_pool_t *p);
 
 /** mod_alb_mtls_fakeauth.c: AlbMtlsOptions +FakeBasicAuth, spoof check */
 void amt_fakeauth_register(apr_pool_t *p);
+
+/* ------------------------------------------------------------------ */
+/* mod_alb_mtls_cache.c: the verification result cache                */
+
+#include "amt_entry.h"
+#include "amt_cache.h"
+
+#define AMT_DEFAULT_CACHE_TIMEOUT 300
+#define AMT_MAX_CACHE_TIMEOUT     86400
+
+const char *amt_cmd_cache(cmd_parms *cmd, void *mconfig, const char *arg);
+const char *amt_cmd_cache_timeout(cmd_parms *cmd, void *mconfig,
+                                  const char *arg);
+void amt_cache_register_hooks(apr_pool_t *p);
+/** A cache is configured (AlbMtlsCache is not none) and running. */
+int amt_results_enabled(void);
+/** Effective AlbMtlsCacheTimeout of s (0: do not cache). */
+int amt_results_timeout(const server_rec *s);
+/** The valid entry stored under key, or NULL (miss, stale, refused,
+ *  unreachable cache); counts hits and misses. */
+amt_entry_t *amt_results_get(request_rec *r,
+                             const unsigned char key[AMT_CACHE_KEY_LEN]);
+/** Stores e (failures and errors are logged, never fatal). */
+void amt_results_put(request_rec *r, const amt_entry_t *e);
+
+/* ------------------------------------------------------------------ */
+/* mod_alb_mtls_status.c: counters shown by mod_status                 */
+
+typedef enum {
+    AMT_C_VERIFIED = 0, AMT_C_NOCERT,
+    AMT_C_FAIL_MALFORMED, AMT_C_FAIL_UNTRUSTED, AMT_C_FAIL_EXPIRED,
+    AMT_C_FAIL_NOTYET, AMT_C_FAIL_REVOKED, AMT_C_FAIL_CHAIN, AMT_C_FAIL_OTHER,
+    AMT_C_HITS, AMT_C_MISSES, AMT_C_STORES, AMT_C_REFUSED, AMT_C_ERRORS,
+    AMT_C_COUNT
+} amt_counter_e;
+
+void amt_status_register_hooks(apr_pool_t *p);
+/** Creates the counters (shared by all children) in post_config. */
+apr_status_t amt_status_init(apr_pool_t *pconf, server_rec *s);
+void amt_count(amt_counter_e which);
+/** Counts one verdict by its outcome and failure class. */
+void amt_count_verdict(const amt_result_t *res);
+/** The cache counters of the in-process caches (summed over children). */
+amt_cache_stats_t *amt_status_cache_stats(void);
+/** Writes the cache provider's own status (set by the cache). */
+void amt_status_set_provider_hook(void (*fn)(request_rec *r, int flags));
 
 #endif

@@ -9,6 +9,15 @@
  * reads the result and the variables through the functions below, never
  * through the parsed chain, so that the way a verdict is produced (parsed
  * now or taken from a cache) is this file's business alone.
+ *
+ * With a cache (AlbMtlsCache, mod_alb_mtls_cache.c), the key is a SHA-256
+ * of the policy key, the header name and the exact header value.  A hit
+ * gives the result and the stored variables (amt_entry.h) without parsing;
+ * the rare variable an entry does not hold (an _RAW or _n form, a name
+ * spelled in another case) is answered by parsing the chain from the header
+ * then, without verifying it again.  A miss verifies and stores the result,
+ * failures included, until the earliest of AlbMtlsCacheTimeout, the
+ * certificates' next validity bound and amt_policy_not_after().
  */
 #include <string.h>
 
@@ -22,6 +31,7 @@
 #include "amt_chain.h"
 #include "amt_status.h"
 #include "amt_vars.h"
+#include "amt_entry.h"
 
 /* longest subject DN written to a log line */
 #define AMT_LOG_SUBJECT_MAX 256
@@ -35,7 +45,9 @@ typedef struct amt_parsed_t {       /* one header name, parsed once */
 struct amt_verdict_t {              /* one policy, verified once */
     const char *header;
     amt_policy_t policy;
-    amt_peer_t peer;
+    amt_peer_t peer;                /* .result always; .chain once parsed */
+    const amt_entry_t *entry;       /* the result as cached, or NULL */
+    int parsed;                     /* the header was parsed into .chain */
     int logged;                     /* the refusal or failure was logged */
 };
 
@@ -113,6 +125,27 @@ static const amt_parsed_t *parse_header(request_rec *r, amt_req_state *st,
     return pr;
 }
 
+/* the chain of v, parsed from the header on first use (a cache hit does
+ * not parse it); NULL when there is none or it does not parse */
+static const amt_peer_t *verdict_peer(request_rec *r, amt_verdict_t *v)
+{
+    if (!v->parsed) {
+        const amt_parsed_t *pr = parse_header(r, req_state(r), v->header);
+        v->peer.chain = pr->chain;
+        v->parsed = 1;
+    }
+    return &v->peer;
+}
+
+/* the header value when exactly one field carries it, else NULL */
+static const char *single_value(request_rec *r, const char *header)
+{
+    int fields = 0;
+
+    apr_table_do(count_field, &fields, r->headers_in, header, NULL);
+    return fields == 1 ? apr_table_get(r->headers_in, header) : NULL;
+}
+
 amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
 {
     amt_req_state *st = req_state(r);
@@ -121,7 +154,9 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     const amt_parsed_t *pr;
     amt_verdict_t *v;
     amt_policy_t policy;
-    int i;
+    unsigned char key[AMT_CACHE_KEY_LEN];
+    const char *value = NULL;
+    int i, cached = 0;
 
     amt_conf_policy(&policy, dc);
     for (i = 0; i < st->verdicts->nelts; i++) {
@@ -131,19 +166,49 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
             return v;
         }
     }
-    pr = parse_header(r, st, header);
     v = apr_pcalloc(pool, sizeof(*v));
     APR_ARRAY_PUSH(st->verdicts, amt_verdict_t *) = v;
     v->header = header;
     v->policy = policy;
-    v->peer.chain = pr->chain;
 
+    if (amt_results_enabled() && amt_results_timeout(r->server) > 0
+        && (value = single_value(r, header)) != NULL) {
+        unsigned char pkey[AMT_POLICY_KEY_LEN];
+        amt_policy_key(pkey, &v->policy);
+        if (amt_cache_key(key, pkey, header, value, strlen(value))
+            == APR_SUCCESS) {
+            cached = 1;
+            if ((v->entry = amt_results_get(r, key)) != NULL) {
+                v->peer.result = v->entry->result;
+                amt_count_verdict(&v->peer.result);
+                return v;
+            }
+        }
+    }
+
+    pr = parse_header(r, st, header);
+    v->peer.chain = pr->chain;
+    v->parsed = 1;
     if (pr->reason != NULL) {
         amt_result_fail(&v->peer.result, pr->reason);
     }
     else if (amt_verify_chain(&v->peer.result, pool, &v->policy, pr->chain, 0)
              != APR_SUCCESS) {
         amt_result_fail(&v->peer.result, "internal error");
+        cached = 0;
+    }
+    amt_count_verdict(&v->peer.result);
+    if (cached && v->peer.result.outcome != AMT_OUTCOME_NONE) {
+        amt_entry_t *e;
+        time_t now = (time_t)apr_time_sec(apr_time_now());
+        time_t expires = amt_entry_expiry(pr->chain, now,
+                                          amt_results_timeout(r->server),
+                                          amt_policy_not_after(&v->policy));
+        if (amt_entry_make(&e, pool, key, &v->peer, expires,
+                           (amt_conf_vars_flags(dc) & AMT_VARS_CERTDATA) != 0,
+                           AMT_LOG_SUBJECT_MAX) == APR_SUCCESS) {
+            amt_results_put(r, e);
+        }
     }
     return v;
 }
@@ -162,18 +227,34 @@ int amt_verdict_is_verified(const amt_verdict_t *v)
 const char *amt_verdict_var(request_rec *r, amt_verdict_t *v,
                             const char *name, int vars_flags)
 {
-    return amt_var_lookup(r->pool, &v->peer, name, vars_flags);
+    if (v->entry != NULL) {
+        int answered;
+        const char *value = amt_entry_var(r->pool, v->entry, name,
+                                          vars_flags,
+                                          (time_t)apr_time_sec(apr_time_now()),
+                                          &answered);
+        if (answered) return value;
+    }
+    return amt_var_lookup(r->pool, verdict_peer(r, v), name, vars_flags);
 }
 
 void amt_verdict_export(request_rec *r, amt_verdict_t *v, apr_table_t *env,
                         int vars_flags)
 {
-    amt_vars_export(env, r->pool, &v->peer, vars_flags);
+    if (v->entry != NULL
+        && amt_entry_export(env, r->pool, v->entry, vars_flags,
+                            (time_t)apr_time_sec(apr_time_now()))
+           == APR_SUCCESS) {
+        return;
+    }
+    amt_vars_export(env, r->pool, verdict_peer(r, v), vars_flags);
 }
 
 const char *amt_verdict_subject_cn(request_rec *r, const amt_verdict_t *v)
 {
-    if (!amt_verdict_is_verified(v) || v->peer.chain == NULL) return NULL;
+    if (!amt_verdict_is_verified(v)) return NULL;
+    if (v->entry != NULL) return v->entry->subject_cn;
+    if (v->peer.chain == NULL) return NULL;
     return amt_cert_subject_cn(r->pool, v->peer.chain->leaf);
 }
 
@@ -187,6 +268,10 @@ int amt_verdict_log_once(amt_verdict_t *v)
 /* ", subject \"...\"" when the leaf parsed, else "" */
 static const char *log_subject(request_rec *r, const amt_verdict_t *v)
 {
+    if (v->entry != NULL) {
+        return v->entry->log_subject == NULL ? ""
+            : apr_psprintf(r->pool, ", subject \"%s\"", v->entry->log_subject);
+    }
     if (v->peer.chain == NULL || v->peer.chain->leaf == NULL) return "";
     return apr_psprintf(r->pool, ", subject \"%s\"",
                         amt_cert_subject_for_log(r->pool, v->peer.chain->leaf,

@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 
 #include "amt_chain.h"
+#include "amt_certcache.h"
 #include "amt_decode.h"
 #include "amt_status.h"
 
@@ -48,7 +49,17 @@ apr_status_t amt_chain_make(amt_chain_t **chain, apr_pool_t *p,
 
     ERR_clear_error();
     for (i = 0; i < ders->nelts; i++) {
-        X509 *x = der_to_x509(&list[i]);
+        /* certificates after the leaf: parsed once per process when a
+         * certificate cache is set (amt_certcache.h) */
+        amt_certcache_t *cc = i > 0 ? amt_chain_certcache() : NULL;
+        X509 *x = cc ? amt_certcache_get(cc, list[i].data, list[i].len)
+                     : NULL;
+        if (x == NULL) {
+            x = der_to_x509(&list[i]);
+            if (x != NULL && cc != NULL) {
+                amt_certcache_put(cc, list[i].data, list[i].len, x);
+            }
+        }
         if (x == NULL) {
             ERR_clear_error();
             *reason = "malformed header: invalid certificate";

@@ -76,7 +76,7 @@ base_conf() {
         echo "LoadModule mpm_$1_module $MODDIR/mod_mpm_$1.so"
         for m in authn_core authz_core authz_host mime alias env setenvif \
                  dir headers rewrite \
-                 auth_basic authn_file authz_user proxy proxy_fcgi; do
+                 auth_basic authn_file authz_user proxy proxy_fcgi status; do
             echo "LoadModule ${m}_module $MODDIR/mod_$m.so"
         done
         if [ "$1" = prefork ]; then
@@ -146,6 +146,8 @@ run_pass() {
         [ -f "$t" ] || continue
         case "$t" in
             *modssl*) [ "$mpm" = prefork ] || continue ;;
+            # own httpds (prefork and event) with memcached and redis
+            *cache_shared*) [ "$mpm" = prefork ] || continue ;;
         esac
         run_tap "$dir" "$t"
     done

@@ -20,6 +20,8 @@ test)
               passwd util-linux"
     # php-fpm: t/55_php_fpm.t serves PHP through mod_proxy_fcgi
     PACKAGES="$PACKAGES php-fpm"
+    # memcached, redis-server: t/81_cache_shared.t shares results through them
+    PACKAGES="$PACKAGES memcached redis-server"
     ;;
 demo)
     PACKAGES="apache2 apache2-dev openssl libssl-dev pkg-config make gcc curl

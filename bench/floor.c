@@ -1,0 +1,253 @@
+/*
+ * floor.c - the OpenSSL floor of verifying one forwarded chain, and the
+ * module core's cost for the same work, in CPU microseconds per chain.
+ *
+ *   floor HEADER_FILE CA_FILE [iterations]
+ *
+ * HEADER_FILE holds the header value as the ALB sends it (URL-encoded PEM,
+ * leaf first).  Three measurements, each the median of 5 runs of
+ * `iterations` loops (CLOCK_PROCESS_CPUTIME_ID):
+ *   openssl  percent-decode + PEM_read_bio_X509 of every certificate +
+ *            X509_verify_cert ("ssl_client" defaults): the floor
+ *   parse    the same without the verification (decode + parse only)
+ *   core     amt_chain_from_header() + amt_verify_chain() of the module's
+ *            core library (build/libamt.a), i.e. what a cache miss costs
+ *            the module before the variables are formatted
+ *   hash     SHA-256 of the header value (what a cache hit costs)
+ *   export   amt_vars_export(StdEnvVars) of the verified chain: formatting
+ *            the variables, which a miss adds (a hit copies them)
+ *   core_cached  core with the parsed-intermediates cache (amt_certcache.h)
+ *            warm: a new client under a known intermediate
+ * Output: one line "openssl=.. parse=.. core=.. hash=.. export=.. core_cached=.."
+ * (microseconds).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <apr_general.h>
+#include <apr_pools.h>
+#include <openssl/evp.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509_vfy.h>
+
+#include "amt_certcache.h"
+#include "amt_chain.h"
+#include "amt_trust.h"
+#include "amt_verify.h"
+#include "amt_vars.h"
+#include <apr_tables.h>
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long n;
+
+    if (f == NULL) { perror(path); exit(2); }
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t)n + 1);
+    if (fread(buf, 1, (size_t)n, f) != (size_t)n) { perror(path); exit(2); }
+    buf[n] = '\0';
+    fclose(f);
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = '\0';
+    *len = (size_t)n;
+    return buf;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* percent-decode (the ALB leaves + = / as they are) */
+static size_t pct_decode(char *out, const char *in, size_t n)
+{
+    size_t i, o = 0;
+    for (i = 0; i < n; i++) {
+        if (in[i] == '%' && i + 2 < n && hexval(in[i + 1]) >= 0
+            && hexval(in[i + 2]) >= 0) {
+            out[o++] = (char)(hexval(in[i + 1]) * 16 + hexval(in[i + 2]));
+            i += 2;
+        }
+        else out[o++] = in[i];
+    }
+    return o;
+}
+
+static int openssl_once(const char *hdr, size_t hlen, X509_STORE *store,
+                        int verify)
+{
+    char *pem = malloc(hlen + 1);
+    size_t n = pct_decode(pem, hdr, hlen);
+    BIO *bio = BIO_new_mem_buf(pem, (int)n);
+    STACK_OF(X509) *sent = sk_X509_new_null();
+    X509 *leaf = PEM_read_bio_X509(bio, NULL, NULL, NULL), *x;
+    int ok = 0;
+
+    while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+        sk_X509_push(sent, x);
+    }
+    ERR_clear_error();
+    if (leaf != NULL && verify) {
+        X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+        X509_STORE_CTX_init(ctx, store, leaf, sent);
+        X509_STORE_CTX_set_default(ctx, "ssl_client");
+        ok = X509_verify_cert(ctx) == 1;
+        X509_STORE_CTX_free(ctx);
+    }
+    else ok = leaf != NULL;
+    X509_free(leaf);
+    sk_X509_pop_free(sent, X509_free);
+    BIO_free(bio);
+    free(pem);
+    return ok;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+#define RUNS 5
+
+int main(int argc, char **argv)
+{
+    size_t hlen, clen;
+    char *hdr, *ca;
+    int iters = argc > 3 ? atoi(argv[3]) : 300, i, r;
+    double t[6][RUNS], med[6];
+    X509_STORE *store = X509_STORE_new();
+    apr_pool_t *pool, *sub;
+    amt_trust_t *trust;
+    amt_policy_t policy;
+    const char *err = NULL;
+
+    if (argc < 3) {
+        fprintf(stderr, "usage: floor HEADER_FILE CA_FILE [iterations]\n");
+        return 2;
+    }
+    hdr = slurp(argv[1], &hlen);
+    ca = slurp(argv[2], &clen);
+    (void)ca;
+    if (X509_STORE_load_file(store, argv[2]) != 1) {
+        fprintf(stderr, "cannot load %s\n", argv[2]);
+        return 2;
+    }
+    apr_initialize();
+    apr_pool_create(&pool, NULL);
+    amt_verify_init();
+    if (amt_trust_make(&trust, pool) != APR_SUCCESS
+        || amt_trust_add_file(trust, argv[2], pool, &err) != APR_SUCCESS) {
+        fprintf(stderr, "amt_trust: %s\n", err ? err : "?");
+        return 2;
+    }
+    policy.trust = trust;
+    policy.depth = 5;
+    policy.no_ca_ok = 0;
+    if (!openssl_once(hdr, hlen, store, 1)) {
+        fprintf(stderr, "the chain does not verify with plain OpenSSL\n");
+        return 1;
+    }
+    apr_pool_create(&sub, pool);
+
+    for (r = 0; r < RUNS; r++) {
+        double t0 = cpu_now();
+        for (i = 0; i < iters; i++) openssl_once(hdr, hlen, store, 1);
+        t[0][r] = (cpu_now() - t0) / iters;
+
+        t0 = cpu_now();
+        for (i = 0; i < iters; i++) openssl_once(hdr, hlen, store, 0);
+        t[1][r] = (cpu_now() - t0) / iters;
+
+        t0 = cpu_now();
+        for (i = 0; i < iters; i++) {
+            amt_chain_t *chain;
+            amt_result_t res;
+            const char *reason;
+            if (amt_chain_from_header(&chain, sub, hdr, &reason)
+                != APR_SUCCESS
+                || amt_verify_chain(&res, sub, &policy, chain, 0)
+                   != APR_SUCCESS || res.outcome != AMT_OUTCOME_SUCCESS) {
+                fprintf(stderr, "core: the chain does not verify\n");
+                return 1;
+            }
+            apr_pool_clear(sub);
+        }
+        t[2][r] = (cpu_now() - t0) / iters;
+
+        t0 = cpu_now();
+        for (i = 0; i < iters * 20; i++) {
+            unsigned char md[32];
+            unsigned int mdlen;
+            EVP_Digest(hdr, hlen, md, &mdlen, EVP_sha256(), NULL);
+        }
+        t[3][r] = (cpu_now() - t0) / (iters * 20);
+
+        {
+            amt_chain_t *chain;
+            amt_peer_t peer;
+            const char *reason;
+            amt_chain_from_header(&chain, pool, hdr, &reason);
+            peer.chain = chain;
+            amt_verify_chain(&peer.result, pool, &policy, chain, 0);
+            t0 = cpu_now();
+            for (i = 0; i < iters; i++) {
+                apr_table_t *env = apr_table_make(sub, 40);
+                amt_vars_export(env, sub, &peer, AMT_VARS_STD);
+                apr_pool_clear(sub);
+            }
+            t[4][r] = (cpu_now() - t0) / iters;
+        }
+
+        {
+            amt_certcache_t *cc;
+            apr_pool_t *ccp;
+            apr_pool_create(&ccp, pool);
+            amt_certcache_make(&cc, ccp, 64);
+            amt_chain_set_certcache(cc);
+            t0 = cpu_now();
+            for (i = 0; i < iters; i++) {
+                amt_chain_t *chain;
+                amt_result_t res;
+                const char *reason;
+                if (amt_chain_from_header(&chain, sub, hdr, &reason)
+                    != APR_SUCCESS
+                    || amt_verify_chain(&res, sub, &policy, chain, 0)
+                       != APR_SUCCESS || res.outcome != AMT_OUTCOME_SUCCESS) {
+                    fprintf(stderr, "core_cached: the chain does not verify\n");
+                    return 1;
+                }
+                apr_pool_clear(sub);
+            }
+            t[5][r] = (cpu_now() - t0) / iters;
+            apr_pool_destroy(ccp);   /* unsets the cache */
+        }
+    }
+    for (i = 0; i < 6; i++) {
+        qsort(t[i], RUNS, sizeof(double), cmp);
+        med[i] = t[i][RUNS / 2];
+    }
+    printf("openssl=%.1f parse=%.1f core=%.1f hash=%.2f export=%.1f "
+           "core_cached=%.1f\n", med[0], med[1], med[2], med[3], med[4],
+           med[5]);
+    X509_STORE_free(store);
+    apr_pool_destroy(pool);
+    apr_terminate();
+    return 0;
+}

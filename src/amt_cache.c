@@ -1,0 +1,255 @@
+/*
+ * amt_cache.c - bounded, thread-safe in-process store (see amt_cache.h).
+ *
+ * A chained hash table over the first bytes of the key (a SHA-256, so
+ * already uniform) and two LRU lists, one for good and one for failed
+ * results.  Each node and its data are one malloc'ed block.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <apr_atomic.h>
+#include <apr_strings.h>
+#include <apr_thread_mutex.h>
+
+#include "amt_cache.h"
+
+typedef struct node_t node_t;
+struct node_t {
+    node_t *hnext;              /* hash chain */
+    node_t *prev, *next;        /* LRU list, most recent first */
+    unsigned char key[AMT_CACHE_KEY_LEN];
+    time_t expires;
+    apr_uint64_t used;          /* use stamp, for eviction across lists */
+    int failed;
+    apr_size_t len;
+    unsigned char data[1];
+};
+
+typedef struct {
+    node_t *head, *tail;
+    apr_size_t entries, bytes;
+} lru_t;
+
+struct amt_cache_t {
+    node_t **buckets;
+    apr_size_t nbuckets;        /* power of two */
+    apr_size_t max_entries, max_bytes;
+    lru_t list[2];              /* [0] good, [1] failed */
+    apr_uint64_t clock;
+    amt_cache_stats_t own;
+    amt_cache_stats_t *stats;
+#if APR_HAS_THREADS
+    apr_thread_mutex_t *mutex;
+#endif
+};
+
+#if APR_HAS_THREADS
+#define LOCK(c)   apr_thread_mutex_lock((c)->mutex)
+#define UNLOCK(c) apr_thread_mutex_unlock((c)->mutex)
+#else
+#define LOCK(c)
+#define UNLOCK(c)
+#endif
+
+apr_size_t amt_cache_entry_cost(apr_size_t n)
+{
+    return sizeof(node_t) + n + sizeof(node_t *);
+}
+
+static apr_size_t bucket_of(const amt_cache_t *c, const unsigned char *key)
+{
+    apr_size_t h = ((apr_size_t)key[0] << 24) | ((apr_size_t)key[1] << 16)
+                 | ((apr_size_t)key[2] << 8) | key[3];
+    return h & (c->nbuckets - 1);
+}
+
+static void lru_unlink(lru_t *l, node_t *n)
+{
+    if (n->prev) n->prev->next = n->next; else l->head = n->next;
+    if (n->next) n->next->prev = n->prev; else l->tail = n->prev;
+    n->prev = n->next = NULL;
+}
+
+static void lru_push_front(lru_t *l, node_t *n)
+{
+    n->prev = NULL;
+    n->next = l->head;
+    if (l->head) l->head->prev = n; else l->tail = n;
+    l->head = n;
+}
+
+static node_t **find_slot(amt_cache_t *c, const unsigned char *key)
+{
+    node_t **pp = &c->buckets[bucket_of(c, key)];
+
+    while (*pp != NULL && memcmp((*pp)->key, key, AMT_CACHE_KEY_LEN) != 0) {
+        pp = &(*pp)->hnext;
+    }
+    return pp;
+}
+
+/* unlinks and frees n, whose hash slot is *pp (or NULL: look it up) */
+static void remove_node(amt_cache_t *c, node_t *n, node_t **pp)
+{
+    lru_t *l = &c->list[n->failed];
+    apr_size_t cost = amt_cache_entry_cost(n->len);
+
+    if (pp == NULL) pp = find_slot(c, n->key);
+    *pp = n->hnext;
+    lru_unlink(l, n);
+    l->entries--;
+    l->bytes -= cost;
+    apr_atomic_dec64(&c->stats->entries);
+    apr_atomic_sub64(&c->stats->bytes, cost);
+    free(n);
+}
+
+static apr_size_t total_entries(const amt_cache_t *c)
+{
+    return c->list[0].entries + c->list[1].entries;
+}
+
+static apr_size_t total_bytes(const amt_cache_t *c)
+{
+    return c->list[0].bytes + c->list[1].bytes;
+}
+
+/* evicts least recently used entries until one more entry of `cost` bytes
+ * fits the bounds (for the failed list: also its share) */
+static void make_room(amt_cache_t *c, int failed, apr_size_t cost)
+{
+    if (failed) {
+        lru_t *l = &c->list[1];
+        while (l->tail != NULL && (l->entries + 1 > c->max_entries / 4
+                                   || l->bytes + cost > c->max_bytes / 4)) {
+            remove_node(c, l->tail, NULL);
+            apr_atomic_inc64(&c->stats->evictions);
+        }
+    }
+    while (total_entries(c) > 0 && (total_entries(c) + 1 > c->max_entries
+                                    || total_bytes(c) + cost > c->max_bytes)) {
+        node_t *a = c->list[0].tail, *b = c->list[1].tail;
+        node_t *victim = (a == NULL) ? b
+                       : (b == NULL) ? a
+                       : (a->used <= b->used ? a : b);
+        remove_node(c, victim, NULL);
+        apr_atomic_inc64(&c->stats->evictions);
+    }
+}
+
+static apr_status_t cache_cleanup(void *data)
+{
+    amt_cache_clear(data);
+    return APR_SUCCESS;
+}
+
+apr_status_t amt_cache_make(amt_cache_t **cache, apr_pool_t *p,
+                            apr_size_t max_entries, apr_size_t max_bytes,
+                            amt_cache_stats_t *stats)
+{
+    amt_cache_t *c = apr_pcalloc(p, sizeof(*c));
+
+    if (max_entries < 4) max_entries = 4;
+    c->max_entries = max_entries;
+    c->max_bytes = max_bytes;
+    c->nbuckets = 16;
+    while (c->nbuckets < max_entries && c->nbuckets < ((apr_size_t)1 << 24)) {
+        c->nbuckets <<= 1;
+    }
+    c->buckets = apr_pcalloc(p, c->nbuckets * sizeof(node_t *));
+    c->stats = stats ? stats : &c->own;
+#if APR_HAS_THREADS
+    {
+        apr_status_t rv = apr_thread_mutex_create(&c->mutex,
+                                                  APR_THREAD_MUTEX_DEFAULT, p);
+        if (rv != APR_SUCCESS) return rv;
+    }
+#endif
+    apr_pool_cleanup_register(p, c, cache_cleanup, apr_pool_cleanup_null);
+    *cache = c;
+    return APR_SUCCESS;
+}
+
+apr_status_t amt_cache_get(amt_cache_t *c,
+                           const unsigned char key[AMT_CACHE_KEY_LEN],
+                           time_t now, apr_pool_t *p,
+                           unsigned char **data, apr_size_t *len)
+{
+    node_t **pp, *n;
+    apr_status_t rv = APR_NOTFOUND;
+
+    LOCK(c);
+    pp = find_slot(c, key);
+    if ((n = *pp) != NULL) {
+        if (n->expires <= now) {
+            remove_node(c, n, pp);
+            apr_atomic_inc64(&c->stats->expirations);
+        }
+        else {
+            lru_t *l = &c->list[n->failed];
+            n->used = ++c->clock;
+            lru_unlink(l, n);
+            lru_push_front(l, n);
+            *data = apr_pmemdup(p, n->data, n->len);
+            *len = n->len;
+            rv = APR_SUCCESS;
+        }
+    }
+    UNLOCK(c);
+    return rv;
+}
+
+apr_status_t amt_cache_put(amt_cache_t *c,
+                           const unsigned char key[AMT_CACHE_KEY_LEN],
+                           time_t expires, time_t now, int failed,
+                           const unsigned char *data, apr_size_t len)
+{
+    apr_size_t cost = amt_cache_entry_cost(len);
+    apr_size_t share = failed ? c->max_bytes / 4 : c->max_bytes;
+    node_t **pp, *n;
+
+    failed = failed != 0;
+    if (expires <= now) return APR_EINVAL;
+    if (cost > share || (failed && c->max_entries / 4 == 0)) return APR_ENOSPC;
+    if ((n = malloc(sizeof(node_t) + len)) == NULL) return APR_ENOMEM;
+    memcpy(n->key, key, AMT_CACHE_KEY_LEN);
+    memcpy(n->data, data, len);
+    n->len = len;
+    n->expires = expires;
+    n->failed = failed;
+    n->prev = n->next = n->hnext = NULL;
+
+    LOCK(c);
+    pp = find_slot(c, key);
+    if (*pp != NULL) remove_node(c, *pp, pp);
+    make_room(c, failed, cost);
+    pp = find_slot(c, key);
+    n->used = ++c->clock;
+    *pp = n;
+    lru_push_front(&c->list[failed], n);
+    c->list[failed].entries++;
+    c->list[failed].bytes += cost;
+    apr_atomic_inc64(&c->stats->entries);
+    apr_atomic_add64(&c->stats->bytes, cost);
+    UNLOCK(c);
+    return APR_SUCCESS;
+}
+
+void amt_cache_clear(amt_cache_t *c)
+{
+    int i;
+
+    LOCK(c);
+    for (i = 0; i < 2; i++) {
+        while (c->list[i].head != NULL) remove_node(c, c->list[i].head, NULL);
+    }
+    UNLOCK(c);
+}
+
+void amt_cache_size(amt_cache_t *c, apr_size_t *entries, apr_size_t *bytes)
+{
+    LOCK(c);
+    *entries = total_entries(c);
+    *bytes = total_bytes(c);
+    UNLOCK(c);
+}

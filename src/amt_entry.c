@@ -1,0 +1,591 @@
+/*
+ * amt_entry.c - cached verification results and their serialised form.
+ *
+ * An entry holds the exported variables of a verified chain in both DN
+ * formats (the only variables LegacyDNStringFormat changes are stored
+ * twice), so that a cache hit publishes exactly what a miss publishes
+ * without touching OpenSSL.  SSL_CLIENT_V_REMAIN depends on the clock and is
+ * computed at use from the leaf's notAfter.
+ *
+ * Serialised layout (integers big-endian):
+ *   "AMTE" version(1) key(32) expires(i64) outcome(1) x509_error(i32)
+ *   error_depth(i32) leaf_not_after(i64) has_certdata(1)
+ *   reason subject_cn log_subject           (str: u32 len | bytes NUL,
+ *   nvars(u32) { tag(1) name value }*        len 0xffffffff = NULL)
+ */
+#include <string.h>
+#include <apr_strings.h>
+#include <openssl/asn1.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "amt_entry.h"
+#include "amt_status.h"
+
+#define ENTRY_MAGIC     "AMTE"
+#define ENTRY_VERSION   1
+#define STR_NULL        0xffffffffu
+#define MAX_X509_ERROR  4096
+#define MAX_ERR_DEPTH   1024
+
+static const char prefix[] = "SSL_CLIENT_";
+#define PREFIX_LEN (sizeof(prefix) - 1)
+
+apr_status_t amt_cache_key(unsigned char out[AMT_CACHE_KEY_LEN],
+                           const unsigned char policy_key[AMT_POLICY_KEY_LEN],
+                           const char *header, const char *value,
+                           apr_size_t value_len)
+{
+    static const unsigned char tag[] = { 'a', 'm', 't', 'k', 1 };
+    unsigned char lower[256], zero = 0;
+    apr_size_t i, hlen = strlen(header);
+    unsigned int outlen = 0;
+    EVP_MD_CTX *md;
+    int ok;
+
+    if (hlen > sizeof(lower)) hlen = sizeof(lower);
+    for (i = 0; i < hlen; i++) {
+        unsigned char c = (unsigned char)header[i];
+        lower[i] = (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+    }
+    if ((md = EVP_MD_CTX_new()) == NULL) return AMT_EOPENSSL;
+    ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL)
+        && EVP_DigestUpdate(md, tag, sizeof(tag))
+        && EVP_DigestUpdate(md, policy_key, AMT_POLICY_KEY_LEN)
+        && EVP_DigestUpdate(md, lower, hlen)
+        && EVP_DigestUpdate(md, &zero, 1)
+        && EVP_DigestUpdate(md, value, value_len)
+        && EVP_DigestFinal_ex(md, out, &outlen);
+    EVP_MD_CTX_free(md);
+    return ok && outlen == AMT_CACHE_KEY_LEN ? APR_SUCCESS : AMT_EOPENSSL;
+}
+
+static int asn1_to_time(const ASN1_TIME *t, time_t *out)
+{
+    struct tm tm;
+
+    if (t == NULL || !ASN1_TIME_to_tm(t, &tm)) return 0;
+    *out = timegm(&tm);
+    return 1;
+}
+
+/* lowers *best to bound when bound lies after now and before *best */
+static void bound_by(time_t *best, time_t now, const ASN1_TIME *t)
+{
+    time_t when;
+
+    if (asn1_to_time(t, &when) && when > now && when < *best) *best = when;
+}
+
+time_t amt_entry_expiry(const amt_chain_t *chain, time_t now, int timeout,
+                        time_t policy_not_after)
+{
+    time_t best = now + (timeout > 0 ? timeout : 0);
+    int i;
+
+    if (policy_not_after != 0 && policy_not_after < best) {
+        best = policy_not_after;
+    }
+    if (chain != NULL && chain->leaf != NULL) {
+        bound_by(&best, now, X509_get0_notBefore(chain->leaf));
+        bound_by(&best, now, X509_get0_notAfter(chain->leaf));
+        for (i = 0; i < sk_X509_num(chain->sent); i++) {
+            X509 *x = sk_X509_value(chain->sent, i);
+            bound_by(&best, now, X509_get0_notBefore(x));
+            bound_by(&best, now, X509_get0_notAfter(x));
+        }
+    }
+    return best;
+}
+
+int amt_entry_is_verified(const amt_entry_t *e)
+{
+    return e->result.outcome == AMT_OUTCOME_SUCCESS
+        || e->result.outcome == AMT_OUTCOME_GENEROUS;
+}
+
+typedef struct {
+    apr_array_header_t *vars;
+    apr_pool_t *p;
+    const amt_peer_t *peer;
+} build_ctx;
+
+static void push_var(build_ctx *b, int tag, const char *name,
+                     const char *value)
+{
+    amt_entry_var_t *v = apr_array_push(b->vars);
+
+    v->tag = tag;
+    v->name = name;
+    v->value = value;
+}
+
+static int collect(void *baton, const char *key, const char *value)
+{
+    build_ctx *b = baton;
+    const char *legacy;
+
+    if (strcmp(key, "SSL_CLIENT_VERIFY") == 0) return 1;
+    if (strcmp(key, "SSL_CLIENT_CERT") == 0
+        || strncmp(key, "SSL_CLIENT_CERT_CHAIN_", 22) == 0) {
+        push_var(b, AMT_EV_CERTDATA, key, value);
+    }
+    else if (strcmp(key, "SSL_CLIENT_V_REMAIN") == 0) {
+        push_var(b, AMT_EV_REMAIN, key, "");
+    }
+    else if (strcmp(key, "SSL_CLIENT_S_DN") == 0
+             || strcmp(key, "SSL_CLIENT_I_DN") == 0) {
+        push_var(b, AMT_EV_STD_RFC2253, key, value);
+        legacy = amt_var_lookup(b->p, b->peer, key, AMT_VARS_LEGACY_DN);
+        if (legacy != NULL && *legacy != '\0') {
+            push_var(b, AMT_EV_STD_LEGACY, key, legacy);
+        }
+    }
+    else {
+        push_var(b, AMT_EV_STD, key, value);
+    }
+    return 1;
+}
+
+/* a copy of s with every byte outside printable ASCII as '?', so that a
+ * log text always passes amt_entry_decode()'s check */
+static const char *ascii_only(apr_pool_t *p, const char *s)
+{
+    char *c, *out;
+
+    if (s == NULL) return NULL;
+    out = apr_pstrdup(p, s);
+    for (c = out; *c; c++) {
+        if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e) *c = '?';
+    }
+    return out;
+}
+
+apr_status_t amt_entry_make(amt_entry_t **entry, apr_pool_t *p,
+                            const unsigned char key[AMT_CACHE_KEY_LEN],
+                            const amt_peer_t *peer, time_t expires,
+                            int with_certdata, apr_size_t log_max)
+{
+    amt_entry_t *e = apr_pcalloc(p, sizeof(*e));
+    X509 *leaf = peer->chain ? peer->chain->leaf : NULL;
+
+    memcpy(e->key, key, AMT_CACHE_KEY_LEN);
+    e->expires = expires;
+    e->result = peer->result;
+    if (e->result.outcome == AMT_OUTCOME_FAILED && e->result.reason == NULL) {
+        e->result.reason = "unknown error";
+    }
+    e->result.reason = ascii_only(p, e->result.reason);
+    if (leaf != NULL) {
+        e->log_subject = ascii_only(p, amt_cert_subject_for_log(p, leaf,
+                                                                log_max));
+        if (!asn1_to_time(X509_get0_notAfter(leaf), &e->leaf_not_after)) {
+            e->leaf_not_after = 0;
+        }
+    }
+    if (amt_entry_is_verified(e) && leaf != NULL) {
+        build_ctx b;
+        apr_table_t *env = apr_table_make(p, 40);
+
+        e->subject_cn = amt_cert_subject_cn(p, leaf);
+        e->has_certdata = with_certdata != 0;
+        amt_vars_export(env, p, peer, AMT_VARS_STD
+                        | (with_certdata ? AMT_VARS_CERTDATA : 0));
+        b.vars = apr_array_make(p, 40, sizeof(amt_entry_var_t));
+        b.p = p;
+        b.peer = peer;
+        apr_table_do(collect, &b, env, NULL);
+        e->nvars = b.vars->nelts;
+        e->vars = (const amt_entry_var_t *)b.vars->elts;
+    }
+    *entry = e;
+    return APR_SUCCESS;
+}
+
+/* mod_ssl: the days part of ASN1_TIME_diff(now, notAfter), never negative */
+static const char *remain(apr_pool_t *p, const amt_entry_t *e, time_t now)
+{
+    apr_int64_t secs = (apr_int64_t)e->leaf_not_after - (apr_int64_t)now;
+
+    return apr_psprintf(p, "%" APR_INT64_T_FMT,
+                        secs > 0 ? secs / 86400 : (apr_int64_t)0);
+}
+
+/* whether a variable of this tag is published under flags (StdEnvVars
+ * part only) */
+static int std_tag_applies(int tag, int flags)
+{
+    switch (tag) {
+    case AMT_EV_STD:
+    case AMT_EV_REMAIN:      return 1;
+    case AMT_EV_STD_RFC2253: return !(flags & AMT_VARS_LEGACY_DN);
+    case AMT_EV_STD_LEGACY:  return (flags & AMT_VARS_LEGACY_DN) != 0;
+    default:                 return 0;
+    }
+}
+
+apr_status_t amt_entry_export(apr_table_t *env, apr_pool_t *p,
+                              const amt_entry_t *e, int flags, time_t now)
+{
+    int i, verified = amt_entry_is_verified(e);
+
+    if (verified && (flags & AMT_VARS_CERTDATA) && !e->has_certdata) {
+        return APR_INCOMPLETE;
+    }
+    if (flags & AMT_VARS_STD) {
+        apr_table_setn(env, "SSL_CLIENT_VERIFY",
+                       amt_result_string(p, &e->result));
+    }
+    if (!verified) {
+        if (flags & AMT_VARS_CERTDATA) apr_table_setn(env, "SSL_CLIENT_CERT", "");
+        return APR_SUCCESS;
+    }
+    if (flags & AMT_VARS_STD) {
+        for (i = 0; i < e->nvars; i++) {
+            const amt_entry_var_t *v = &e->vars[i];
+            if (!std_tag_applies(v->tag, flags)) continue;
+            apr_table_setn(env, v->name, v->tag == AMT_EV_REMAIN
+                                         ? remain(p, e, now) : v->value);
+        }
+    }
+    if (flags & AMT_VARS_CERTDATA) {
+        for (i = 0; i < e->nvars; i++) {
+            if (e->vars[i].tag == AMT_EV_CERTDATA) {
+                apr_table_setn(env, e->vars[i].name, e->vars[i].value);
+            }
+        }
+    }
+    return APR_SUCCESS;
+}
+
+const char *amt_entry_var(apr_pool_t *p, const amt_entry_t *e,
+                          const char *name, int flags, time_t now,
+                          int *answered)
+{
+    int i;
+
+    *answered = 1;
+    if (name == NULL || strlen(name) <= PREFIX_LEN
+        || strncasecmp(name, prefix, PREFIX_LEN) != 0) {
+        return NULL;
+    }
+    if (strcasecmp(name + PREFIX_LEN, "VERIFY") == 0) {
+        return amt_result_string(p, &e->result);
+    }
+    if (!amt_entry_is_verified(e)) return NULL;
+    for (i = 0; i < e->nvars; i++) {
+        const amt_entry_var_t *v = &e->vars[i];
+        if (strcmp(v->name, name) != 0) continue;
+        if (v->tag == AMT_EV_CERTDATA) return v->value;
+        if (!std_tag_applies(v->tag, flags)) continue;
+        return v->tag == AMT_EV_REMAIN ? remain(p, e, now) : v->value;
+    }
+    *answered = 0;
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* serialisation                                                       */
+
+typedef struct {
+    unsigned char *buf;
+    apr_size_t len, cap;
+    int overflow;
+} writer_t;
+
+static void put(writer_t *w, const void *data, apr_size_t n)
+{
+    if (w->overflow || n > w->cap - w->len) {
+        w->overflow = 1;
+        return;
+    }
+    memcpy(w->buf + w->len, data, n);
+    w->len += n;
+}
+
+static void put_u8(writer_t *w, unsigned v)
+{
+    unsigned char b = (unsigned char)v;
+    put(w, &b, 1);
+}
+
+static void put_u32(writer_t *w, apr_uint32_t v)
+{
+    unsigned char b[4];
+    b[0] = (unsigned char)(v >> 24);
+    b[1] = (unsigned char)(v >> 16);
+    b[2] = (unsigned char)(v >> 8);
+    b[3] = (unsigned char)v;
+    put(w, b, 4);
+}
+
+static void put_i64(writer_t *w, long long v)
+{
+    unsigned long long u = (unsigned long long)v;
+    put_u32(w, (apr_uint32_t)(u >> 32));
+    put_u32(w, (apr_uint32_t)(u & 0xffffffffu));
+}
+
+static void put_str(writer_t *w, const char *s)
+{
+    apr_size_t n;
+
+    if (s == NULL) {
+        put_u32(w, STR_NULL);
+        return;
+    }
+    n = strlen(s);
+    if (n >= AMT_ENTRY_MAX) {
+        w->overflow = 1;
+        return;
+    }
+    put_u32(w, (apr_uint32_t)n);
+    put(w, s, n + 1);
+}
+
+static apr_size_t str_size(const char *s)
+{
+    return 4 + (s ? strlen(s) + 1 : 0);
+}
+
+apr_status_t amt_entry_encode(unsigned char **buf, apr_size_t *len,
+                              apr_pool_t *p, const amt_entry_t *e)
+{
+    writer_t w;
+    apr_size_t need;
+    int i;
+
+    need = 4 + 1 + AMT_CACHE_KEY_LEN + 8 + 1 + 4 + 4 + 8 + 1
+        + str_size(e->result.reason) + str_size(e->subject_cn)
+        + str_size(e->log_subject) + 4;
+    for (i = 0; i < e->nvars; i++) {
+        need += 1 + str_size(e->vars[i].name) + str_size(e->vars[i].value);
+        if (need > AMT_ENTRY_MAX) return AMT_ETOOLARGE;
+    }
+    if (need > AMT_ENTRY_MAX || e->nvars > AMT_ENTRY_MAX_VARS) {
+        return AMT_ETOOLARGE;
+    }
+    w.buf = apr_palloc(p, need);
+    w.len = 0;
+    w.cap = need;
+    w.overflow = 0;
+    put(&w, ENTRY_MAGIC, 4);
+    put_u8(&w, ENTRY_VERSION);
+    put(&w, e->key, AMT_CACHE_KEY_LEN);
+    put_i64(&w, (long long)e->expires);
+    put_u8(&w, (unsigned)e->result.outcome);
+    put_u32(&w, (apr_uint32_t)e->result.x509_error);
+    put_u32(&w, (apr_uint32_t)e->result.error_depth);
+    put_i64(&w, (long long)e->leaf_not_after);
+    put_u8(&w, e->has_certdata ? 1 : 0);
+    put_str(&w, e->result.reason);
+    put_str(&w, e->subject_cn);
+    put_str(&w, e->log_subject);
+    put_u32(&w, (apr_uint32_t)e->nvars);
+    for (i = 0; i < e->nvars; i++) {
+        put_u8(&w, (unsigned)e->vars[i].tag);
+        put_str(&w, e->vars[i].name);
+        put_str(&w, e->vars[i].value);
+    }
+    if (w.overflow || w.len != need) return AMT_ETOOLARGE;
+    *buf = w.buf;
+    *len = w.len;
+    return APR_SUCCESS;
+}
+
+typedef struct {
+    const unsigned char *buf;
+    apr_size_t len, pos;
+    const char *why;
+} reader_t;
+
+static int fail_at(reader_t *r, const char *why)
+{
+    if (r->why == NULL) r->why = why;
+    return 0;
+}
+
+static int get(reader_t *r, void *out, apr_size_t n)
+{
+    if (r->why != NULL) return 0;
+    if (n > r->len - r->pos) return fail_at(r, "truncated entry");
+    memcpy(out, r->buf + r->pos, n);
+    r->pos += n;
+    return 1;
+}
+
+static int get_u8(reader_t *r, unsigned *v)
+{
+    unsigned char b;
+    if (!get(r, &b, 1)) return 0;
+    *v = b;
+    return 1;
+}
+
+static int get_u32(reader_t *r, apr_uint32_t *v)
+{
+    unsigned char b[4];
+    if (!get(r, b, 4)) return 0;
+    *v = ((apr_uint32_t)b[0] << 24) | ((apr_uint32_t)b[1] << 16)
+        | ((apr_uint32_t)b[2] << 8) | (apr_uint32_t)b[3];
+    return 1;
+}
+
+static int get_i64(reader_t *r, long long *v)
+{
+    apr_uint32_t hi, lo;
+    if (!get_u32(r, &hi) || !get_u32(r, &lo)) return 0;
+    *v = (long long)(((unsigned long long)hi << 32) | lo);
+    return 1;
+}
+
+/* text kinds */
+#define TXT_ANY     0   /* any bytes but NUL */
+#define TXT_ASCII   1   /* printable ASCII */
+#define TXT_NAME    2   /* SSL_CLIENT_[A-Za-z0-9_]+ */
+
+static int text_ok(const char *s, apr_size_t n, int kind)
+{
+    apr_size_t i;
+
+    if (memchr(s, '\0', n) != NULL) return 0;
+    if (kind == TXT_ASCII) {
+        for (i = 0; i < n; i++) {
+            if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e) {
+                return 0;
+            }
+        }
+    }
+    else if (kind == TXT_NAME) {
+        if (n <= PREFIX_LEN || n > 64 || memcmp(s, prefix, PREFIX_LEN) != 0) {
+            return 0;
+        }
+        for (i = PREFIX_LEN; i < n; i++) {
+            char c = s[i];
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+                  || (c >= '0' && c <= '9') || c == '_')) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+static int get_str(reader_t *r, const char **out, int nullable, int kind)
+{
+    apr_uint32_t n;
+
+    if (!get_u32(r, &n)) return 0;
+    if (n == STR_NULL) {
+        if (!nullable) return fail_at(r, "missing text field");
+        *out = NULL;
+        return 1;
+    }
+    if (n >= AMT_ENTRY_MAX || (apr_size_t)n + 1 > r->len - r->pos) {
+        return fail_at(r, "text field past the end");
+    }
+    if (r->buf[r->pos + n] != '\0') return fail_at(r, "unterminated text");
+    if (!text_ok((const char *)r->buf + r->pos, n, kind)) {
+        return fail_at(r, "bad bytes in a text field");
+    }
+    *out = (const char *)r->buf + r->pos;
+    r->pos += (apr_size_t)n + 1;
+    return 1;
+}
+
+apr_status_t amt_entry_decode(amt_entry_t **entry, apr_pool_t *p,
+                              const unsigned char key[AMT_CACHE_KEY_LEN],
+                              const unsigned char *buf, apr_size_t len,
+                              const char **why)
+{
+    amt_entry_t *e;
+    amt_entry_var_t *vars = NULL;
+    reader_t r;
+    unsigned char magic[4];
+    unsigned version = 0, outcome = 0, certdata = 0;
+    apr_uint32_t x509_error = 0, depth = 0, nvars = 0, i;
+    long long expires = 0, not_after = 0;
+    int verified;
+
+    r.buf = buf;
+    r.len = len;
+    r.pos = 0;
+    r.why = NULL;
+    *why = NULL;
+    *entry = NULL;
+    if (buf == NULL || len > AMT_ENTRY_MAX) {
+        *why = "entry too large";
+        return AMT_EBADVALUE;
+    }
+    e = apr_pcalloc(p, sizeof(*e));
+    if (get(&r, magic, 4) && memcmp(magic, ENTRY_MAGIC, 4) != 0) {
+        fail_at(&r, "not an entry (magic)");
+    }
+    if (get_u8(&r, &version) && version != ENTRY_VERSION) {
+        fail_at(&r, "unknown entry version");
+    }
+    if (get(&r, e->key, AMT_CACHE_KEY_LEN)
+        && memcmp(e->key, key, AMT_CACHE_KEY_LEN) != 0) {
+        fail_at(&r, "entry of another key");
+    }
+    if (get_i64(&r, &expires) && expires <= 0) fail_at(&r, "bad expiry");
+    if (get_u8(&r, &outcome) && outcome > AMT_OUTCOME_FAILED) {
+        fail_at(&r, "bad outcome");
+    }
+    if (get_u32(&r, &x509_error) && x509_error > MAX_X509_ERROR) {
+        fail_at(&r, "bad verify error");
+    }
+    if (get_u32(&r, &depth) && depth != 0xffffffffu && depth > MAX_ERR_DEPTH) {
+        fail_at(&r, "bad error depth");
+    }
+    if (get_i64(&r, &not_after) && not_after < 0) fail_at(&r, "bad notAfter");
+    if (get_u8(&r, &certdata) && certdata > 1) fail_at(&r, "bad flag");
+    get_str(&r, &e->result.reason, 1, TXT_ASCII);
+    get_str(&r, &e->subject_cn, 1, TXT_ANY);
+    get_str(&r, &e->log_subject, 1, TXT_ASCII);
+    if (get_u32(&r, &nvars) && nvars > AMT_ENTRY_MAX_VARS) {
+        fail_at(&r, "too many variables");
+    }
+    if (r.why != NULL) goto bad;
+
+    e->expires = (time_t)expires;
+    e->result.outcome = (amt_outcome_e)outcome;
+    e->result.x509_error = (int)x509_error;
+    e->result.error_depth = depth == 0xffffffffu ? -1 : (int)depth;
+    e->leaf_not_after = (time_t)not_after;
+    e->has_certdata = (int)certdata;
+    verified = amt_entry_is_verified(e);
+    if ((outcome == AMT_OUTCOME_FAILED) != (e->result.reason != NULL)) {
+        fail_at(&r, "reason does not match the outcome");
+    }
+    if (!verified && (nvars != 0 || e->subject_cn != NULL || certdata)) {
+        fail_at(&r, "variables in an unverified entry");
+    }
+    if (nvars > 0) vars = apr_pcalloc(p, nvars * sizeof(*vars));
+    for (i = 0; i < nvars && r.why == NULL; i++) {
+        unsigned tag = 0;
+        if (get_u8(&r, &tag)
+            && (tag < AMT_EV_STD || tag > AMT_EV_CERTDATA
+                || (tag == AMT_EV_CERTDATA && !certdata))) {
+            fail_at(&r, "bad variable tag");
+        }
+        vars[i].tag = (int)tag;
+        get_str(&r, &vars[i].name, 0, TXT_NAME);
+        get_str(&r, &vars[i].value, 0, TXT_ANY);
+        if (r.why == NULL && tag == AMT_EV_REMAIN
+            && strcmp(vars[i].name, "SSL_CLIENT_V_REMAIN") != 0) {
+            fail_at(&r, "bad variable tag");
+        }
+    }
+    if (r.why == NULL && r.pos != r.len) fail_at(&r, "trailing bytes");
+    if (r.why != NULL) goto bad;
+    e->nvars = (int)nvars;
+    e->vars = vars;
+    *entry = e;
+    return APR_SUCCESS;
+
+bad:
+    *why = r.why;
+    *entry = NULL;
+    return AMT_EBADVALUE;
+}
