@@ -1,11 +1,12 @@
 -- load.lua - wrk script for t/load/run-load.sh.  Every request carries its
 -- expected status in the query string; the server echoes the query string
--- in X-Expect, so response() can check each status.  (A 400 from httpd's
--- header reader carries no echo: it counts as right only where 400 is
--- expected, which only the "huge" case is.)  Each thread stops after its
--- share of LOAD_REQUESTS responses.
+-- in X-Expect, so response() can check each status (a response without the
+-- echo counts as wrong).  wrk runs for its -d duration; run-load.sh
+-- repeats short runs until the wanted count is reached.  (A header beyond
+-- LimitRequestFieldSize, which
+-- httpd itself answers with 400 and a lingering close, is left to
+-- t/23_limits.t: under load it only measures the lingering close.)
 --   LOAD_DIR       directory of header value files (one per case)
---   LOAD_REQUESTS  total number of responses to check
 --   LOAD_HOSTILE   1: hostile cases only
 
 local threads = {}
@@ -25,8 +26,6 @@ end
 function init(args)
     local dir = os.getenv("LOAD_DIR")
     local hostile = os.getenv("LOAD_HOSTILE") == "1"
-    local total = tonumber(os.getenv("LOAD_REQUESTS") or "20000")
-    local nthreads = tonumber(os.getenv("LOAD_THREADS") or "2")
     -- case, location, expected status, hostile?
     local defs = {
         { "valid",     "/req/", 200, false },
@@ -41,7 +40,6 @@ function init(args)
         { "missing",   "/req/", 403, true },
         { "garbage",   "/opt/", 200, true },
         { "expired",   "/opt/", 200, true },
-        { "huge",      "/req/", 400, true },
     }
     reqs = {}
     expect400 = 0
@@ -56,7 +54,6 @@ function init(args)
         end
     end
     idx = tonumber(id) or 0
-    quota = math.floor(total / nthreads) + 1
     seen, right, wrong, no_echo = 0, 0, 0, 0
     statuses = {}
 end
@@ -72,14 +69,11 @@ function response(status, headers, body)
     local want = tonumber(headers["X-Expect"] or "")
     if want == nil then
         no_echo = no_echo + 1
-        if status == 400 then right = right + 1 else wrong = wrong + 1 end
+        wrong = wrong + 1
     elseif want == status then
         right = right + 1
     else
         wrong = wrong + 1
-    end
-    if seen >= quota then
-        wrk.thread:stop()
     end
     wrk.thread:set("seen", seen)
     wrk.thread:set("right", right)
