@@ -21,7 +21,7 @@ my $so  = "$top/build/mod_alb_mtls.so";
 my $mpm = Apache::Test::config()->{server}->{mpm} || "prefork";
 $mpm = "prefork" unless -f "$moddir/mod_mpm_$mpm.so";
 
-sub write_file { my ($f, $s) = @_; open my $fh, '>', $f or die "$f: $!"; print $fh $s; close $fh; $f }
+sub write_file { my ($f, $s) = @_; unlink $f; open my $fh, '>', $f or die "$f: $!"; print $fh $s; close $fh; $f }
 
 my $root    = pki('root.crt');
 my $capath  = pki('capath');
