@@ -47,7 +47,10 @@ my @cases = (
     [ '2001:db8::/32 and fc00::/7',        'AlbMtlsTrustedProxy 2001:db8::/32 fc00::/7', 0 ],
 );
 
-my @ports = map { free_port6() } @cases;
+# distinct free ports: keep every probe socket open until all are chosen
+my @held = map { IO::Socket::IP->new(Listen => 1, LocalHost => '::1', LocalPort => 0) } @cases;
+my @ports = map { $_ ? $_->sockport : 0 } @held;
+close $_ for grep { $_ } @held;
 my $conf = "$dir/httpd.conf";
 my $log  = "$dir/error_log";
 unlink $log;
