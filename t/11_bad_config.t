@@ -120,7 +120,7 @@ my @bad = (
     [ 'CRLCheck leaf in a vhost without CRL', "$vc\n<VirtualHost 127.0.0.1:1>\nAlbMtlsCRLCheck leaf\n</VirtualHost>", 'AlbMtlsCRLCheck' ],
 );
 
-plan tests => @good + 3 * @bad;
+plan tests => @good + 3 * @bad + 3;
 
 my $n = 0;
 sub syntax {
@@ -140,6 +140,17 @@ $body
 CONF
     my $out = `$httpd -t -f "$f" 2>&1`;
     return ($? >> 8, $out, $f);
+}
+
+# a CRL already past its nextUpdate is accepted, with a warning (ALB00041);
+# requests then fail with "CRL has expired" (t/22_crl.t)
+{
+    my ($st, $out) = syntax(qq{$vc\nAlbMtlsCRLFile "${\ pki('crl-expired.pem') }"});
+    is($st, 0, 'accepted: an expired CRL');
+    like($out, qr/ALB00041: AlbMtlsCRLFile \S*crl-expired\.pem \(\S+:\d+\): 1 CRL\(s\) past their nextUpdate/,
+         'expired CRL: ALB00041 warning names the file and the line');
+    my ($st2, $out2) = syntax(qq{$vc\nAlbMtlsCRLFile "$crl"});
+    unlike($out2, qr/ALB00041/, 'current CRLs: no ALB00041');
 }
 
 for my $g (@good) {
