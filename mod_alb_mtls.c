@@ -69,6 +69,14 @@ static int amt_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     for (s = main_server; s != NULL; s = s->next) {
         amt_srv_conf *sc = ap_get_module_config(s->module_config,
                                                 &alb_mtls_module);
+        if (sc->crl_check_where != NULL && !sc->has_crl) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, AMTLOGNO(00040)
+                         "AlbMtlsCRLCheck at %s turns revocation checking "
+                         "on, but no AlbMtlsCRLFile or AlbMtlsCRLPath is set "
+                         "for %s", sc->crl_check_where,
+                         server_label(ptemp, s));
+            rc = HTTP_INTERNAL_SERVER_ERROR;
+        }
         if (sc->verify_where == NULL) continue;
         if (!sc->has_trust) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, AMTLOGNO(00002)

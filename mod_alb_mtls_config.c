@@ -37,6 +37,9 @@ void *amt_create_dir_conf(apr_pool_t *p, char *dir)
     dc->opts_add = 0;
     dc->opts_del = 0;
     dc->user_var = NULL;
+    dc->crl = NULL;
+    dc->crl_check = AMT_CRL_CHECK_UNSET;
+    dc->crl_no_crl_ok = 0;
     return dc;
 }
 
@@ -55,6 +58,15 @@ void *amt_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_UNSET(require_cn, NULL);
     MERGE_UNSET(header, NULL);
     MERGE_UNSET(user_var, NULL);
+    MERGE_UNSET(crl, NULL);
+    if (add->crl_check != AMT_CRL_CHECK_UNSET) {
+        mrg->crl_check = add->crl_check;
+        mrg->crl_no_crl_ok = add->crl_no_crl_ok;
+    }
+    else {
+        mrg->crl_check = base->crl_check;
+        mrg->crl_no_crl_ok = base->crl_no_crl_ok;
+    }
     if (add->opts_set != AMT_UNSET) {
         mrg->opts_set = add->opts_set;
         mrg->opts_add = add->opts_add;
@@ -103,6 +115,9 @@ void *amt_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
                                           : base->verify_where;
     mrg->has_trust = base->has_trust || add->has_trust;
     MERGE_UNSET(cache_timeout, AMT_UNSET);
+    mrg->crl_check_where = add->crl_check_where ? add->crl_check_where
+                                                : base->crl_check_where;
+    mrg->has_crl = base->has_crl || add->has_crl;
     return mrg;
 }
 
@@ -139,6 +154,17 @@ void amt_conf_policy(amt_policy_t *policy, const amt_dir_conf *dc)
     policy->trust = dc->trust;
     policy->depth = amt_conf_depth(dc);
     policy->no_ca_ok = amt_conf_mode(dc) == AMT_VERIFY_OPTIONAL_NO_CA;
+    policy->crl = dc->crl;
+    policy->crl_check = amt_conf_crl_check(dc);
+    policy->crl_no_crl_ok = dc->crl_check != AMT_CRL_CHECK_UNSET
+                            && dc->crl_no_crl_ok;
+}
+
+int amt_conf_crl_check(const amt_dir_conf *dc)
+{
+    /* SPEC: `none`, or `chain` once a CRL file is set */
+    if (dc->crl_check != AMT_CRL_CHECK_UNSET) return dc->crl_check;
+    return dc->crl != NULL ? AMT_CRL_CHECK_CHAIN : AMT_CRL_CHECK_NONE;
 }
 
 const char *amt_conf_header(const amt_dir_conf *dc)
@@ -384,6 +410,60 @@ static const char *set_user_name(cmd_parms *cmd, void *mconfig,
     return NULL;
 }
 
+/* revocation (issue 4) */
+static const char *set_crl(cmd_parms *cmd, void *mconfig, const char *arg)
+{
+    amt_dir_conf *dc = mconfig;
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    const char *err = NULL;
+    apr_status_t rv;
+    int expired;
+
+    if (path == NULL) {
+        return fail(cmd, apr_psprintf(cmd->pool, "invalid path '%s'", arg));
+    }
+    srv_conf(cmd)->has_crl = 1;
+    if (config_dump_only()) return NULL;
+    if (dc->crl == NULL && amt_crl_make(&dc->crl, cmd->pool) != APR_SUCCESS) {
+        return fail(cmd, "cannot create a CRL set");
+    }
+    expired = amt_crl_expired_count(dc->crl, apr_time_sec(apr_time_now()));
+    rv = cmd->info ? amt_crl_add_dir(dc->crl, path, cmd->pool, &err)
+                   : amt_crl_add_file(dc->crl, path, cmd->pool, &err);
+    if (rv != APR_SUCCESS) return fail(cmd, err);
+    expired = amt_crl_expired_count(dc->crl, apr_time_sec(apr_time_now()))
+              - expired;
+    if (expired > 0) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server,
+                     AMTLOGNO(00041) "%s %s (%s): %d CRL(s) past their "
+                     "nextUpdate; a check that needs them fails with \"CRL "
+                     "has expired\"", cmd->cmd->name, path, where(cmd),
+                     expired);
+    }
+    return NULL;
+}
+
+static const char *set_crl_check(cmd_parms *cmd, void *mconfig,
+                                 const char *args)
+{
+    amt_dir_conf *dc = mconfig;
+    amt_crl_check_e mode;
+    int no_crl_ok;
+    const char *err;
+
+    if (amt_crl_parse_check(&mode, &no_crl_ok, cmd->pool, args, &err)
+        != APR_SUCCESS) {
+        return fail(cmd, err);
+    }
+    dc->crl_check = mode;
+    dc->crl_no_crl_ok = no_crl_ok;
+    if (mode != AMT_CRL_CHECK_NONE
+        && srv_conf(cmd)->crl_check_where == NULL) {
+        srv_conf(cmd)->crl_check_where = where(cmd);
+    }
+    return NULL;
+}
+
 #define DIR_CTX (RSRC_CONF | ACCESS_CONF)
 
 const command_rec amt_cmds[] = {
@@ -418,5 +498,14 @@ const command_rec amt_cmds[] = {
     AP_INIT_TAKE1("AlbMtlsCacheTimeout", amt_cmd_cache_timeout, NULL,
                   RSRC_CONF, "longest life of a cached result in seconds "
                   "(default 300)"),
+    AP_INIT_TAKE1("AlbMtlsCRLFile", set_crl, NULL, DIR_CTX,
+                  "PEM file of CRLs (X509 CRL blocks) checked for forwarded "
+                  "client certificates"),
+    AP_INIT_TAKE1("AlbMtlsCRLPath", set_crl, (void *)1, DIR_CTX,
+                  "hashed directory (openssl rehash, <hash>.r0) of CRLs"),
+    AP_INIT_RAW_ARGS("AlbMtlsCRLCheck", set_crl_check, NULL, DIR_CTX,
+                     "none|leaf|chain [no_crl_for_cert_ok]: which "
+                     "certificates need a CRL (default chain once a CRL is "
+                     "set, else none)"),
     { NULL }
 };

@@ -9,6 +9,7 @@
 #include "http_log.h"
 #include "apr_network_io.h"
 
+#include "amt_crl.h"
 #include "amt_parse.h"
 #include "amt_trust.h"
 #include "amt_verify.h"
@@ -38,6 +39,11 @@ typedef struct amt_dir_conf {
     int opts_add;                   /* relative +options */
     int opts_del;                   /* relative -options */
     const char *user_var;           /* AlbMtlsUserName; NULL: inherit */
+    /* revocation: the CRLs of one section form one unit, like its trust
+     * anchors; AlbMtlsCRLCheck merges on its own */
+    amt_crl_t *crl;                 /* AlbMtlsCRLFile/Path; NULL: inherit */
+    int crl_check;                  /* amt_crl_check_e; UNSET: inherit */
+    int crl_no_crl_ok;              /* no_crl_for_cert_ok, with crl_check */
 } amt_dir_conf;
 
 typedef struct amt_srv_conf {
@@ -51,6 +57,9 @@ typedef struct amt_srv_conf {
                                      * verification on, or NULL */
     int has_trust;                  /* some section has AlbMtlsCAFile/Path */
     int cache_timeout;              /* AlbMtlsCacheTimeout; AMT_UNSET */
+    const char *crl_check_where;    /* "file:line" of the first
+                                     * AlbMtlsCRLCheck leaf|chain, or NULL */
+    int has_crl;                    /* some section has AlbMtlsCRLFile/Path */
 } amt_srv_conf;
 
 extern const command_rec amt_cmds[];
@@ -67,6 +76,8 @@ int amt_conf_options(const amt_dir_conf *dc);
 const char *amt_conf_header(const amt_dir_conf *dc);
 /* the verification policy of dc (everything amt_verify_chain needs) */
 void amt_conf_policy(amt_policy_t *policy, const amt_dir_conf *dc);
+/* effective AlbMtlsCRLCheck mode (amt_crl_check_e) */
+int amt_conf_crl_check(const amt_dir_conf *dc);
 /* AMT_VARS_* flags (amt_vars.h) for the effective AlbMtlsOptions */
 int amt_conf_vars_flags(const amt_dir_conf *dc);
 

@@ -21,6 +21,7 @@
 typedef struct {
     int depth;
     int no_ca_ok;
+    int no_crl_ok;          /* no_crl_for_cert_ok */
     int generous;           /* an error was forgiven */
 } verify_state_t;
 
@@ -42,6 +43,12 @@ static int verify_cb(int ok, X509_STORE_CTX *ctx)
     int depth = X509_STORE_CTX_get_error_depth(ctx);
 
     if (st == NULL) return ok;
+    /* mod_ssl: SSLCARevocationCheck ... no_crl_for_cert_ok forgives a
+     * certificate whose issuer has no CRL (and nothing else) */
+    if (!ok && st->no_crl_ok && err == X509_V_ERR_UNABLE_TO_GET_CRL) {
+        X509_STORE_CTX_set_error(ctx, X509_V_OK);
+        ok = 1;
+    }
     if (!ok && st->no_ca_ok && amt_verify_error_is_no_ca(err)) {
         st->generous = 1;
         X509_STORE_CTX_set_error(ctx, X509_V_OK);
@@ -110,7 +117,22 @@ apr_status_t amt_verify_chain(amt_result_t *res, apr_pool_t *p,
     }
     st.depth = policy->depth;
     st.no_ca_ok = policy->no_ca_ok;
+    st.no_crl_ok = 0;
     st.generous = 0;
+    if (policy->crl_check == AMT_CRL_CHECK_LEAF
+        || policy->crl_check == AMT_CRL_CHECK_CHAIN) {
+        unsigned long flags = X509_V_FLAG_CRL_CHECK;
+
+        if (policy->crl_check == AMT_CRL_CHECK_CHAIN)
+            flags |= X509_V_FLAG_CRL_CHECK_ALL;
+        /* the stack is only read; the context does not free it.  Without
+         * CRLs every check fails with "unable to get certificate CRL"
+         * (fail closed; start-up refuses that configuration anyway) */
+        if (policy->crl != NULL)
+            X509_STORE_CTX_set0_crls(ctx, amt_crl_stack(policy->crl));
+        X509_STORE_CTX_set_flags(ctx, flags);
+        st.no_crl_ok = policy->crl_no_crl_ok;
+    }
     X509_STORE_CTX_set_ex_data(ctx, state_index, &st);
     X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
     if (at != 0) {
@@ -143,25 +165,35 @@ void amt_policy_key(unsigned char out[AMT_POLICY_KEY_LEN],
                     const amt_policy_t *policy)
 {
     static const unsigned char no_trust[AMT_TRUST_DIGEST_LEN] = { 0 };
-    unsigned char settings[8];
+    static const unsigned char no_crl[AMT_CRL_DIGEST_LEN] = { 0 };
+    int crl_on = policy->crl_check == AMT_CRL_CHECK_LEAF
+                 || policy->crl_check == AMT_CRL_CHECK_CHAIN;
+    unsigned char settings[10];
     unsigned int outlen = 0;
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     int ok;
 
     settings[0] = 'v';                  /* layout version of this key */
-    settings[1] = 1;
+    settings[1] = 2;
     settings[2] = (unsigned char)((policy->depth >> 24) & 0xff);
     settings[3] = (unsigned char)((policy->depth >> 16) & 0xff);
     settings[4] = (unsigned char)((policy->depth >> 8) & 0xff);
     settings[5] = (unsigned char)(policy->depth & 0xff);
     settings[6] = (unsigned char)(policy->no_ca_ok != 0);
-    settings[7] = 0;
+    /* CRL settings count only where a check is on: with `none` the CRLs
+     * change no verdict */
+    settings[7] = (unsigned char)(crl_on ? policy->crl_check : 0);
+    settings[8] = (unsigned char)(crl_on && policy->crl_no_crl_ok);
+    settings[9] = (unsigned char)(crl_on && policy->crl != NULL);
     ok = md != NULL
         && EVP_DigestInit_ex(md, EVP_sha256(), NULL)
         && EVP_DigestUpdate(md, policy->trust
                                     ? amt_trust_digest(policy->trust)
                                     : no_trust, AMT_TRUST_DIGEST_LEN)
         && EVP_DigestUpdate(md, settings, sizeof(settings))
+        && EVP_DigestUpdate(md, crl_on && policy->crl
+                                    ? amt_crl_digest(policy->crl)
+                                    : no_crl, AMT_CRL_DIGEST_LEN)
         && EVP_DigestFinal_ex(md, out, &outlen);
     EVP_MD_CTX_free(md);
     if (!ok) {
@@ -172,16 +204,28 @@ void amt_policy_key(unsigned char out[AMT_POLICY_KEY_LEN],
     }
 }
 
+static int crl_check_on(const amt_policy_t *p)
+{
+    return p->crl_check == AMT_CRL_CHECK_LEAF
+        || p->crl_check == AMT_CRL_CHECK_CHAIN;
+}
+
 int amt_policy_same(const amt_policy_t *a, const amt_policy_t *b)
 {
-    return a->trust == b->trust && a->depth == b->depth
-        && (a->no_ca_ok != 0) == (b->no_ca_ok != 0);
+    if (a->trust != b->trust || a->depth != b->depth
+        || (a->no_ca_ok != 0) != (b->no_ca_ok != 0)
+        || crl_check_on(a) != crl_check_on(b)) {
+        return 0;
+    }
+    if (!crl_check_on(a)) return 1;
+    return a->crl == b->crl && a->crl_check == b->crl_check
+        && (a->crl_no_crl_ok != 0) == (b->crl_no_crl_ok != 0);
 }
 
 time_t amt_policy_not_after(const amt_policy_t *policy)
 {
-    (void)policy;   /* no input of today's policy expires by itself */
-    return 0;
+    if (!crl_check_on(policy) || policy->crl == NULL) return 0;
+    return amt_crl_not_after(policy->crl, time(NULL));
 }
 
 const char *amt_result_string(apr_pool_t *p, const amt_result_t *res)

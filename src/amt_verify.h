@@ -7,6 +7,7 @@
 #include <time.h>
 #include <apr_pools.h>
 #include "amt_chain.h"
+#include "amt_crl.h"
 #include "amt_trust.h"
 
 typedef enum {
@@ -28,13 +29,19 @@ typedef struct amt_policy_t {
     const amt_trust_t *trust;
     int depth;              /* as SSLVerifyDepth: leaf = 0, anchor counts */
     int no_ca_ok;           /* optional_no_ca */
+    /* revocation (AlbMtlsCRLFile/Path, AlbMtlsCRLCheck); all zero: none */
+    const amt_crl_t *crl;   /* NULL: no CRL reaches this policy */
+    int crl_check;          /* amt_crl_check_e: NONE, LEAF or CHAIN */
+    int crl_no_crl_ok;      /* no_crl_for_cert_ok */
 } amt_policy_t;
 
 #define AMT_POLICY_KEY_LEN 32
 
 /**
  * SHA-256 of everything in the policy that can change a verdict: the trust
- * store's content digest (amt_trust_digest), depth and no_ca_ok.  Equal
+ * store's content digest (amt_trust_digest), depth, no_ca_ok and, when a
+ * CRL check is on, the CRLs' content digest (amt_crl_digest), the check
+ * mode and no_crl_for_cert_ok.  Equal
  * content gives equal keys in every process and host.  Whoever adds a field
  * to amt_policy_t adds it here and in amt_policy_same().
  */
@@ -42,19 +49,25 @@ void amt_policy_key(unsigned char out[AMT_POLICY_KEY_LEN],
                     const amt_policy_t *policy);
 
 /** True when a and b give the same verdict for every chain (same store
- *  object and same settings): for per-request memos. */
+ *  and CRL objects and same settings): for per-request memos. */
 int amt_policy_same(const amt_policy_t *a, const amt_policy_t *b);
 
 /**
  * The time at which the policy's own inputs may change the verdict for an
- * unchanged chain (for example a CRL's nextUpdate), or 0 when there is none.
- * A cached result must not outlive it.
+ * unchanged chain, or 0 when there is none: with a CRL check on, the
+ * earliest nextUpdate of the CRLs in use (already past for an expired CRL),
+ * or a CRL's lastUpdate that is still in the future.  A cached result must
+ * not outlive it.
  */
 time_t amt_policy_not_after(const amt_policy_t *policy);
 
 /**
  * Verifies chain->leaf with chain->sent as untrusted intermediates against
- * policy->trust, with the TLS-client purpose, at time `at` (0 = now).
+ * policy->trust, with the TLS-client purpose, at time `at` (0 = now), and
+ * with policy->crl under policy->crl_check as mod_ssl's
+ * SSLCARevocationCheck (leaf: the leaf's issuer's CRL; chain: a CRL for
+ * every certificate, the root included; no_crl_for_cert_ok forgives only
+ * "unable to get certificate CRL").
  * Fills *res; returns APR_SUCCESS whenever a verdict was reached (also for
  * FAILED), an error only when OpenSSL could not run (out of memory).
  * Thread-safe: the trust store is only read.

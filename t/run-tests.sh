@@ -12,7 +12,10 @@
 # user (albtest, created if missing), and the suite runs there as that user.
 #
 # Environment: APXS (default apxs), ALB_MTLS_TEST_USER (default albtest),
-# ALB_MTLS_MPMS (default "prefork event worker").
+# ALB_MTLS_MPMS (default "prefork event worker"); for `make asan-test`:
+# ALB_MTLS_MODULE (a module built elsewhere, copied over the test tree's
+# build/mod_alb_mtls.so; as root only) and ALB_MTLS_PRELOAD (sanitizer
+# runtimes, put into LD_PRELOAD for the test programs and so for httpd).
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,11 +34,16 @@ if [ "$(id -u)" -eq 0 ]; then
     ( cd "$TOP" && tar --exclude=./.git --exclude=./t/logs \
         --exclude=./t/results --exclude=./t/pki/out -cf - . ) |
         ( cd "$dest" && tar -xf - ) || exit 1
+    if [ -n "${ALB_MTLS_MODULE:-}" ]; then
+        cp "$ALB_MTLS_MODULE" "$dest/build/mod_alb_mtls.so" || exit 1
+        echo "run-tests.sh: testing $ALB_MTLS_MODULE"
+    fi
     chown -R "$user:" "$dest" && chmod 755 "$dest" || exit 1
     echo "run-tests.sh: running the suite as $user in $dest"
     if command -v runuser >/dev/null 2>&1; then
         runuser -u "$user" -- env HOME="$dest" ALB_MTLS_COPY="$dest" \
-            APXS="$APXS" ALB_MTLS_MPMS="$MPMS" sh "$dest/t/run-tests.sh"
+            APXS="$APXS" ALB_MTLS_MPMS="$MPMS" \
+            ALB_MTLS_PRELOAD="${ALB_MTLS_PRELOAD:-}" sh "$dest/t/run-tests.sh"
     else
         su -s /bin/sh "$user" -c "env HOME='$dest' ALB_MTLS_COPY='$dest' \
             APXS='$APXS' ALB_MTLS_MPMS='$MPMS' sh '$dest/t/run-tests.sh'"
@@ -47,6 +55,7 @@ fi
 
 # ------------------------------------------------------- as a normal user
 cd "$TOP" || exit 1
+
 export PERL5LIB="$TOP/t/lib${PERL5LIB:+:$PERL5LIB}"
 RES=$TOP/t/results
 rm -rf "$RES"
@@ -65,6 +74,22 @@ else
     MODDIR=$($APXS -q LIBEXECDIR)
     HTTPD=$($APXS -q SBINDIR)/$($APXS -q TARGET)
     [ -x "$HTTPD" ] || setup_error="httpd found with $APXS (tried $HTTPD)"
+    if [ -n "${ALB_MTLS_PRELOAD:-}" ] && [ -z "$setup_error" ]; then
+        # only httpd gets the sanitizer runtimes (curl, perl... would not
+        # all survive them): Apache::Test and the tests start this wrapper.
+        # Leaks are valgrind's business (httpd does not free its pools at
+        # exit); any other report aborts the child and lands in error_log.
+        cat > "$TOP/t/httpd-preload" <<WRAP
+#!/bin/sh
+LD_PRELOAD="$ALB_MTLS_PRELOAD" \
+ASAN_OPTIONS="detect_leaks=0:use_sigaltstack=0" \
+UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+exec "$HTTPD" "\$@"
+WRAP
+        chmod 755 "$TOP/t/httpd-preload"
+        HTTPD=$TOP/t/httpd-preload
+        note "httpd runs with the sanitizer runtimes: $ALB_MTLS_PRELOAD"
+    fi
 fi
 
 # base_conf MPM: the modules the suite needs, by absolute path (Debian's
@@ -76,7 +101,7 @@ base_conf() {
         echo "LoadModule mpm_$1_module $MODDIR/mod_mpm_$1.so"
         for m in authn_core authz_core authz_host mime alias env setenvif \
                  dir headers rewrite \
-                 auth_basic authn_file authz_user proxy proxy_fcgi status; do
+                 auth_basic authn_file authz_user proxy proxy_fcgi proxy_http status; do
             echo "LoadModule ${m}_module $MODDIR/mod_$m.so"
         done
         if [ "$1" = prefork ]; then

@@ -13,6 +13,8 @@ my @bad = (
     qr/pool concurrency check/,
     qr/Assertion/,
     qr/double free|corrupted|stack smashing/i,
+    # sanitizer reports (make asan-test: module built with ASan + UBSan)
+    qr/AddressSanitizer|LeakSanitizer|runtime error:/,
 );
 
 plan tests => 3 + @bad;

@@ -6,7 +6,7 @@
 set -eu
 
 usage() {
-    echo "usage: sh tools/install-deps.sh test|demo" >&2
+    echo "usage: sh tools/install-deps.sh test|demo|hardening" >&2
     exit 2
 }
 
@@ -22,6 +22,12 @@ test)
     PACKAGES="$PACKAGES php-fpm"
     # memcached, redis-server: t/81_cache_shared.t shares results through them
     PACKAGES="$PACKAGES memcached redis-server"
+    ;;
+hardening)
+    # make hardening: libFuzzer (clang + its runtime), valgrind, wrk for the
+    # load test, gcc's ASan/UBSan runtimes
+    PACKAGES="clang libclang-rt-14-dev valgrind wrk libasan8 libubsan1 procps
+              apache2 apache2-dev libssl-dev pkg-config make gcc curl perl"
     ;;
 demo)
     PACKAGES="apache2 apache2-dev openssl libssl-dev pkg-config make gcc curl

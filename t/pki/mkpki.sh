@@ -17,6 +17,16 @@
 #   other-root.crt, other-chain.pem       CN=other under "Other Root CA"
 #   bundle.crt               root.crt + other-root.crt
 #   capath/                  hashed directory (openssl rehash) holding root.crt
+# revocation (CRLs, made with `openssl ca -gencrl`):
+#   revoked-chain.pem        CN=revoked under intermediate (revoked there)
+#   revint.crt, revint-chain.pem  "Revoked Intermediate CA" under root
+#                            (revoked by the root) and CN=revleaf under it
+#   root.crl intermediate.crl revint.crl   the CAs' CRLs (30 days)
+#   crl-chain.pem            root.crl + intermediate.crl + revint.crl
+#   crl-int-only.pem         intermediate.crl alone (no CRL from the root)
+#   crl-expired.pem          root.crl + an intermediate CRL of 2020-2021
+#   crl-client-revoked.pem   as crl-chain.pem, but client1 revoked too
+#   crlpath/                 hashed directory (<hash>.r0) of the three CRLs
 # every leaf X also has X.crt and X.key.
 #
 # Idempotent: does nothing when OUTDIR/.done is newer than this script.
@@ -172,11 +182,52 @@ mkdir -p "$OUT/capath"
 cp "$OUT/root.crt" "$OUT/capath/root.crt"
 openssl rehash "$OUT/capath" 2>/dev/null || c_rehash "$OUT/capath" >/dev/null
 
+# --- revocation -----------------------------------------------------------
+issue intermediate revoked "/O=Acme/OU=Dev/CN=revoked" client
+issue root revint "/O=Acme Test/CN=Revoked Intermediate CA" ca
+cadb revint
+issue revint revleaf "/O=Acme/OU=Dev/CN=revleaf" client
+cat "$OUT/revoked.crt" "$OUT/intermediate.crt" > "$OUT/revoked-chain.pem"
+cat "$OUT/revleaf.crt" "$OUT/revint.crt" > "$OUT/revint-chain.pem"
+
+# ca_run CA [openssl ca options...]
+ca_run() {
+    ca=$1
+    shift
+    openssl ca -batch -config "$W/db-$ca/ca.cnf" "$@" 2>"$W/ca-$ca.err" || {
+        cat "$W/ca-$ca.err" >&2; exit 1; }
+}
+ca_run intermediate -revoke "$OUT/revoked.crt" -crl_reason keyCompromise
+ca_run root -revoke "$OUT/revint.crt" -crl_reason cACompromise
+ca_run root -gencrl -crldays 30 -out "$OUT/root.crl"
+ca_run intermediate -gencrl -crldays 30 -out "$OUT/intermediate.crl"
+ca_run revint -gencrl -crldays 30 -out "$OUT/revint.crl"
+ca_run intermediate -gencrl -crl_lastupdate 20200101000000Z \
+    -crl_nextupdate 20210101000000Z -out "$W/intermediate-expired.crl"
+cat "$OUT/root.crl" "$OUT/intermediate.crl" "$OUT/revint.crl" > "$OUT/crl-chain.pem"
+cp "$OUT/intermediate.crl" "$OUT/crl-int-only.pem"
+cat "$OUT/root.crl" "$W/intermediate-expired.crl" > "$OUT/crl-expired.pem"
+ca_run intermediate -revoke "$OUT/client.crt"
+ca_run intermediate -gencrl -crldays 30 -out "$W/intermediate-client.crl"
+cat "$OUT/root.crl" "$W/intermediate-client.crl" "$OUT/revint.crl" \
+    > "$OUT/crl-client-revoked.pem"
+mkdir -p "$OUT/crlpath"
+cp "$OUT/root.crl" "$OUT/intermediate.crl" "$OUT/revint.crl" "$OUT/crlpath/"
+openssl rehash "$OUT/crlpath" 2>/dev/null || c_rehash "$OUT/crlpath" >/dev/null
+
 # sanity: the main chains verify as intended
 openssl verify -purpose sslclient -CAfile "$OUT/root.crt" \
     -untrusted "$OUT/intermediate.crt" "$OUT/client.crt" >/dev/null
 openssl verify -purpose sslclient -CAfile "$OUT/root.crt" \
     -untrusted "$OUT/deep-chain.pem" "$OUT/deep.crt" >/dev/null
+openssl verify -purpose sslclient -crl_check_all -CAfile "$OUT/root.crt" \
+    -CRLfile "$OUT/crl-chain.pem" -untrusted "$OUT/intermediate.crt" \
+    "$OUT/client.crt" >/dev/null
+if openssl verify -purpose sslclient -crl_check_all -CAfile "$OUT/root.crt" \
+    -CRLfile "$OUT/crl-chain.pem" -untrusted "$OUT/intermediate.crt" \
+    "$OUT/revoked.crt" >/dev/null 2>&1; then
+    echo "mkpki.sh: revoked.crt is not revoked" >&2; exit 1
+fi
 
 rm -rf "$W"
 date > "$OUT/.done"

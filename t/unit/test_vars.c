@@ -155,7 +155,7 @@ static amt_peer_t *make_peer(apr_pool_t *p, const fixture_t *f, int no_ca_ok,
 {
     amt_peer_t *peer = apr_pcalloc(p, sizeof(*peer));
     amt_chain_t *chain = NULL;
-    amt_policy_t policy = { f->trust, 5, no_ca_ok };
+    amt_policy_t policy = { .trust = f->trust, .depth = 5, .no_ca_ok = no_ca_ok };
     const char *reason = NULL;
 
     if (amt_chain_from_header(&chain, p,

@@ -34,7 +34,7 @@ static amt_result_t run_verify(apr_pool_t *p, const amt_trust_t *trust,
                                int depth, int no_ca_ok, X509 *const *certs,
                                time_t at)
 {
-    amt_policy_t policy = { trust, depth, no_ca_ok };
+    amt_policy_t policy = { .trust = trust, .depth = depth, .no_ca_ok = no_ca_ok };
     amt_result_t res = { AMT_OUTCOME_NONE, -12345, -12345, NULL };
     amt_chain_t *chain = NULL;
     const char *reason = NULL;
