@@ -157,6 +157,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "amt_trust: %s\n", err ? err : "?");
         return 2;
     }
+    memset(&policy, 0, sizeof(policy));
     policy.trust = trust;
     policy.depth = 5;
     policy.no_ca_ok = 0;

@@ -136,6 +136,7 @@ int main(void)
     path = pki_write_file(p, dir, "ca.pem", pki_pem(p, root->x509));
     amt_trust_make(&trust, p);
     amt_trust_add_file(trust, path, p, &reason);
+    memset(&policy, 0, sizeof(policy));
     policy.trust = trust;
     policy.depth = 5;
     policy.no_ca_ok = 0;
