@@ -224,34 +224,56 @@ static int std_tag_applies(int tag, int flags)
     }
 }
 
+/* 1 when env holds some SSL_CLIENT_* key already (set by mod_ssl, SetEnv,
+ * an earlier export...) */
+static int has_client_key(const apr_table_t *env)
+{
+    const apr_array_header_t *arr = apr_table_elts(env);
+    const apr_table_entry_t *elts = (const apr_table_entry_t *)arr->elts;
+    int i;
+
+    for (i = 0; i < arr->nelts; i++) {
+        if (elts[i].key != NULL
+            && strncasecmp(elts[i].key, "SSL_CLIENT_", 11) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 apr_status_t amt_entry_export(apr_table_t *env, apr_pool_t *p,
                               const amt_entry_t *e, int flags, time_t now)
 {
     int i, verified = amt_entry_is_verified(e);
+    /* The names below are distinct, so when env holds none of them yet,
+     * adding is the same as setting, without setn's scan of every
+     * SSL_CLIENT_* key already added (they share one index bucket and one
+     * checksum): that scan was most of a cache hit's cost. */
+    void (*put)(apr_table_t *, const char *, const char *) =
+        has_client_key(env) ? apr_table_setn : apr_table_addn;
 
     if (verified && (flags & AMT_VARS_CERTDATA) && !e->has_certdata) {
         return APR_INCOMPLETE;
     }
     if (flags & AMT_VARS_STD) {
-        apr_table_setn(env, "SSL_CLIENT_VERIFY",
-                       amt_result_string(p, &e->result));
+        put(env, "SSL_CLIENT_VERIFY", amt_result_string(p, &e->result));
     }
     if (!verified) {
-        if (flags & AMT_VARS_CERTDATA) apr_table_setn(env, "SSL_CLIENT_CERT", "");
+        if (flags & AMT_VARS_CERTDATA) put(env, "SSL_CLIENT_CERT", "");
         return APR_SUCCESS;
     }
     if (flags & AMT_VARS_STD) {
         for (i = 0; i < e->nvars; i++) {
             const amt_entry_var_t *v = &e->vars[i];
             if (!std_tag_applies(v->tag, flags)) continue;
-            apr_table_setn(env, v->name, v->tag == AMT_EV_REMAIN
-                                         ? remain(p, e, now) : v->value);
+            put(env, v->name, v->tag == AMT_EV_REMAIN
+                              ? remain(p, e, now) : v->value);
         }
     }
     if (flags & AMT_VARS_CERTDATA) {
         for (i = 0; i < e->nvars; i++) {
             if (e->vars[i].tag == AMT_EV_CERTDATA) {
-                apr_table_setn(env, e->vars[i].name, e->vars[i].value);
+                put(env, e->vars[i].name, e->vars[i].value);
             }
         }
     }

@@ -187,6 +187,69 @@ static void test_lookups_not_stored(apr_pool_t *p, const amt_peer_t *peer)
     is_str(v, "0", "SSL_CLIENT_V_REMAIN 0 after notAfter");
 }
 
+static int count_key(void *baton, const char *key, const char *value)
+{
+    (void)key;
+    (void)value;
+    ++*(int *)baton;
+    return 1;
+}
+
+static int occurrences(const apr_table_t *t, const char *key)
+{
+    int n = 0;
+
+    apr_table_do(count_key, &n, t, key, NULL);
+    return n;
+}
+
+/* An export replaces what the environment already holds (a SetEnv, a TLS
+ * client certificate's values) and never leaves a name twice. */
+static void test_export_over_existing(apr_pool_t *p, const amt_peer_t *peer)
+{
+    amt_entry_t *e;
+    amt_peer_t failed = *peer;
+    apr_table_t *env = apr_table_make(p, 4);
+    time_t now = time(NULL);
+    const char *cn = amt_var_lookup(p, peer, "SSL_CLIENT_S_DN_CN", 0);
+
+    apr_table_setn(env, "FOO", "bar");
+    apr_table_setn(env, "ssl_client_s_dn_cn", "mallory");
+    apr_table_setn(env, "SSL_CLIENT_VERIFY", "NONE");
+    amt_entry_make(&e, p, key1, peer, now + 300, 1, 256);
+    amt_entry_export(env, p, e, AMT_VARS_STD, now);
+    is_str(apr_table_get(env, "SSL_CLIENT_S_DN_CN"), cn,
+           "export over an existing value: the entry's CN wins");
+    is_int(occurrences(env, "SSL_CLIENT_S_DN_CN"), 1,
+           "export over an existing value: the CN is there once");
+    is_str(apr_table_get(env, "SSL_CLIENT_VERIFY"), "SUCCESS",
+           "export over an existing value: SSL_CLIENT_VERIFY replaced");
+    is_int(occurrences(env, "SSL_CLIENT_VERIFY"), 1,
+           "export over an existing value: SSL_CLIENT_VERIFY once");
+    is_str(apr_table_get(env, "FOO"), "bar",
+           "export over an existing value: other variables kept");
+
+    /* a second export of the same entry changes nothing */
+    {
+        int before = apr_table_elts(env)->nelts;
+        amt_entry_export(env, p, e, AMT_VARS_STD, now);
+        is_int(apr_table_elts(env)->nelts, before,
+               "a second export adds no variable");
+    }
+
+    env = apr_table_make(p, 4);
+    apr_table_setn(env, "SSL_CLIENT_VERIFY", "SUCCESS");
+    failed.result.outcome = AMT_OUTCOME_FAILED;
+    failed.result.reason = "certificate has expired";
+    amt_entry_make(&e, p, key1, &failed, now + 300, 1, 256);
+    amt_entry_export(env, p, e, AMT_VARS_STD, now);
+    is_str(apr_table_get(env, "SSL_CLIENT_VERIFY"),
+           "FAILED:certificate has expired",
+           "a failed entry replaces an existing SSL_CLIENT_VERIFY");
+    is_int(occurrences(env, "SSL_CLIENT_VERIFY"), 1,
+           "a failed entry: SSL_CLIENT_VERIFY once");
+}
+
 static void test_failed(apr_pool_t *p, const amt_chain_t *chain)
 {
     amt_peer_t peer;
@@ -511,6 +574,7 @@ int main(void)
     check_equivalence(p, &peer, "generous");
     peer.result.outcome = AMT_OUTCOME_SUCCESS;
     test_lookups_not_stored(p, &peer);
+    test_export_over_existing(p, &peer);
     test_failed(p, chain);
     test_expiry(p, root);
     test_odd_subject(p, root);
