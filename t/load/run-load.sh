@@ -21,17 +21,20 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 APXS=${APXS:-apxs}
 N=${LOAD_REQUESTS:-20000}
 LIMIT_KB=${LOAD_RSS_LIMIT_KB:-20480}
-W=$TOP/build/load
+# A fresh directory under /tmp, not under the checkout: as root the
+# workers run as www-data, which cannot enter a checkout under /root (0700
+# on Debian).  Kept when the test fails, removed when it passes.
+W=$(mktemp -d /tmp/alb-mtls-load.XXXXXX) || exit 1
+chmod 755 "$W"
 MODDIR=$($APXS -q LIBEXECDIR)
 HTTPD=$($APXS -q SBINDIR)/$($APXS -q TARGET)
 
-fail() { echo "run-load.sh: FAILED: $*"; stop_httpd; exit 1; }
+fail() { echo "run-load.sh: FAILED: $* (files kept in $W)"; stop_httpd; exit 1; }
 note() { echo "run-load.sh: $*"; }
 
 command -v wrk >/dev/null 2>&1 || { echo "run-load.sh: wrk not found (apt-get install wrk)"; exit 1; }
 [ -f "$TOP/build/mod_alb_mtls.so" ] || { echo "run-load.sh: build/mod_alb_mtls.so missing"; exit 1; }
 
-rm -rf "$W"
 mkdir -p "$W/htdocs/req" "$W/htdocs/opt" "$W/values" "$W/run"
 sh "$TOP/t/pki/mkpki.sh" "$W/pki" || exit 1
 echo ok > "$W/htdocs/req/ok.txt"
@@ -161,3 +164,4 @@ if grep -E 'Segmentation|AH00052|exit signal|AddressSanitizer|runtime error:' "$
     fail "crash in the error log ($W/error_log)"
 fi
 note "PASS: mixed and hostile runs of at least $N requests each at concurrency 32, every status as expected, same children, RSS +$((RSS2 - RSS0)) KB"
+rm -rf "$W"
