@@ -17,6 +17,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "amt_digest.h"
 #include "amt_crl.h"
 #include "amt_status.h"
 
@@ -125,7 +126,7 @@ static void digest_update(amt_crl_t *c, const void *data, apr_size_t len)
     int ok;
 
     ok = md != NULL
-        && EVP_DigestInit_ex(md, EVP_sha256(), NULL)
+        && EVP_DigestInit_ex(md, amt_sha256(), NULL)
         && EVP_DigestUpdate(md, c->digest, sizeof(c->digest))
         && EVP_DigestUpdate(md, "crl", 4)
         && EVP_DigestUpdate(md, data, len)

@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "amt_digest.h"
 #include "amt_entry.h"
 #include "amt_status.h"
 
@@ -49,7 +50,7 @@ apr_status_t amt_cache_key(unsigned char out[AMT_CACHE_KEY_LEN],
         lower[i] = (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
     }
     if ((md = EVP_MD_CTX_new()) == NULL) return AMT_EOPENSSL;
-    ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL)
+    ok = EVP_DigestInit_ex(md, amt_sha256(), NULL)
         && EVP_DigestUpdate(md, tag, sizeof(tag))
         && EVP_DigestUpdate(md, policy_key, AMT_POLICY_KEY_LEN)
         && EVP_DigestUpdate(md, lower, hlen)

@@ -10,6 +10,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 
+#include "amt_digest.h"
 #include "amt_status.h"
 #include "amt_trust.h"
 
@@ -70,7 +71,7 @@ void amt_trust_digest_update(amt_trust_t *trust, const char *kind,
     /* digest' = SHA-256(digest || kind || NUL || data): order-sensitive, and
      * a failure leaves a digest that matches no other store's */
     ok = md != NULL
-        && EVP_DigestInit_ex(md, EVP_sha256(), NULL)
+        && EVP_DigestInit_ex(md, amt_sha256(), NULL)
         && EVP_DigestUpdate(md, trust->digest, sizeof(trust->digest))
         && EVP_DigestUpdate(md, kind, strlen(kind) + 1)
         && EVP_DigestUpdate(md, data, len)

@@ -19,6 +19,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "amt_digest.h"
 #include "amt_vars.h"
 
 /* ------------------------------------------------------------------ */
@@ -568,7 +569,7 @@ const char *amt_cert_sha256_hex(apr_pool_t *p, X509 *cert)
     unsigned int len = 0, i;
     char *hex;
 
-    if (!X509_digest(cert, EVP_sha256(), md, &len)) return NULL;
+    if (!X509_digest(cert, amt_sha256(), md, &len)) return NULL;
     hex = apr_palloc(p, len * 2 + 1);
     for (i = 0; i < len; i++) {
         static const char digits[] = "0123456789abcdef";

@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509_vfy.h>
 
+#include "amt_digest.h"
 #include "amt_status.h"
 #include "amt_verify.h"
 
@@ -74,6 +75,7 @@ static void init_index(void)
 void amt_verify_init(void)
 {
     init_index();
+    amt_digest_init();
 }
 
 void amt_result_fail(amt_result_t *res, const char *reason)
@@ -186,7 +188,7 @@ void amt_policy_key(unsigned char out[AMT_POLICY_KEY_LEN],
     settings[8] = (unsigned char)(crl_on && policy->crl_no_crl_ok);
     settings[9] = (unsigned char)(crl_on && policy->crl != NULL);
     ok = md != NULL
-        && EVP_DigestInit_ex(md, EVP_sha256(), NULL)
+        && EVP_DigestInit_ex(md, amt_sha256(), NULL)
         && EVP_DigestUpdate(md, policy->trust
                                     ? amt_trust_digest(policy->trust)
                                     : no_trust, AMT_TRUST_DIGEST_LEN)
