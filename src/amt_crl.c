@@ -19,6 +19,7 @@
 
 #include "amt_digest.h"
 #include "amt_crl.h"
+#include "amt_path.h"
 #include "amt_status.h"
 
 struct amt_crl_t {
@@ -168,27 +169,6 @@ static apr_status_t add_one(amt_crl_t *c, X509_CRL *x)
     return APR_SUCCESS;
 }
 
-static apr_status_t check_path(apr_pool_t *p, const char *path,
-                               apr_filetype_e want, const char **err)
-{
-    apr_finfo_t fi;
-    apr_status_t rv;
-    char buf[120];
-
-    rv = apr_stat(&fi, path, APR_FINFO_TYPE, p);
-    if (rv != APR_SUCCESS) {
-        *err = apr_psprintf(p, "cannot read '%s': %s", path,
-                            apr_strerror(rv, buf, sizeof(buf)));
-        return AMT_ETRUST;
-    }
-    if (fi.filetype != want) {
-        *err = apr_psprintf(p, "'%s' is not a %s", path,
-                            want == APR_DIR ? "directory" : "regular file");
-        return AMT_ETRUST;
-    }
-    return APR_SUCCESS;
-}
-
 /* Reads every CRL of a PEM file into c; *added = how many. */
 static apr_status_t read_pem(amt_crl_t *c, const char *path, apr_pool_t *p,
                              int *added, const char **err)
@@ -236,7 +216,7 @@ apr_status_t amt_crl_add_file(amt_crl_t *crl, const char *path,
     int added = 0;
     apr_status_t rv;
 
-    if (check_path(p, path, APR_REG, err) != APR_SUCCESS) return AMT_ETRUST;
+    if (amt_path_check(p, path, APR_REG, err) != APR_SUCCESS) return AMT_ETRUST;
     rv = read_pem(crl, path, p, &added, err);
     if (rv == APR_SUCCESS && added == 0) {
         *err = apr_psprintf(p, "'%s' holds no PEM CRL (BEGIN X509 CRL)",
@@ -276,7 +256,7 @@ apr_status_t amt_crl_add_dir(amt_crl_t *crl, const char *path,
     int i;
     char buf[120];
 
-    if (check_path(p, path, APR_DIR, err) != APR_SUCCESS) return AMT_ETRUST;
+    if (amt_path_check(p, path, APR_DIR, err) != APR_SUCCESS) return AMT_ETRUST;
     if ((rv = apr_dir_open(&dir, path, p)) != APR_SUCCESS) {
         *err = apr_psprintf(p, "cannot open directory '%s': %s", path,
                             apr_strerror(rv, buf, sizeof(buf)));
@@ -302,7 +282,7 @@ apr_status_t amt_crl_add_dir(amt_crl_t *crl, const char *path,
                                        NULL);
         int added = 0;
 
-        if (check_path(p, file, APR_REG, err) != APR_SUCCESS) return AMT_ETRUST;
+        if (amt_path_check(p, file, APR_REG, err) != APR_SUCCESS) return AMT_ETRUST;
         if (read_pem(crl, file, p, &added, err) != APR_SUCCESS)
             return AMT_ETRUST;
         if (added == 0) {

@@ -11,6 +11,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "amt_digest.h"
+#include "amt_path.h"
 #include "amt_status.h"
 #include "amt_trust.h"
 
@@ -37,27 +38,6 @@ apr_status_t amt_trust_make(amt_trust_t **trust, apr_pool_t *p)
     if ((t->store = X509_STORE_new()) == NULL) return AMT_EOPENSSL;
     apr_pool_cleanup_register(p, t, trust_cleanup, apr_pool_cleanup_null);
     *trust = t;
-    return APR_SUCCESS;
-}
-
-static apr_status_t check_path(apr_pool_t *p, const char *path,
-                               apr_filetype_e want, const char **err)
-{
-    apr_finfo_t fi;
-    apr_status_t rv;
-    char buf[120];
-
-    rv = apr_stat(&fi, path, APR_FINFO_TYPE, p);
-    if (rv != APR_SUCCESS) {
-        *err = apr_psprintf(p, "cannot read '%s': %s", path,
-                            apr_strerror(rv, buf, sizeof(buf)));
-        return AMT_ETRUST;
-    }
-    if (fi.filetype != want) {
-        *err = apr_psprintf(p, "'%s' is not a %s", path,
-                            want == APR_DIR ? "directory" : "regular file");
-        return AMT_ETRUST;
-    }
     return APR_SUCCESS;
 }
 
@@ -106,7 +86,7 @@ apr_status_t amt_trust_add_file(amt_trust_t *trust, const char *path,
     int i, added = 0;
     apr_status_t rv = APR_SUCCESS;
 
-    if (check_path(p, path, APR_REG, err) != APR_SUCCESS) return AMT_ETRUST;
+    if (amt_path_check(p, path, APR_REG, err) != APR_SUCCESS) return AMT_ETRUST;
     ERR_clear_error();
     if ((bio = BIO_new_file(path, "r")) == NULL) {
         *err = apr_psprintf(p, "cannot open '%s': %s", path,
@@ -167,7 +147,7 @@ apr_status_t amt_trust_add_dir(amt_trust_t *trust, const char *path,
     int links = 0;
     char buf[120];
 
-    if (check_path(p, path, APR_DIR, err) != APR_SUCCESS) return AMT_ETRUST;
+    if (amt_path_check(p, path, APR_DIR, err) != APR_SUCCESS) return AMT_ETRUST;
     if ((rv = apr_dir_open(&dir, path, p)) != APR_SUCCESS) {
         *err = apr_psprintf(p, "cannot open directory '%s': %s", path,
                             apr_strerror(rv, buf, sizeof(buf)));

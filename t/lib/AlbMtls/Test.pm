@@ -7,12 +7,13 @@ use warnings;
 
 use Exporter 'import';
 use File::Spec ();
+use Time::HiRes ();
 use Apache::Test ();
 use Apache::TestRequest ();
 
 our @EXPORT_OK = qw(pki pem alb_encode parse_env get_env curl_get
                     log_mark log_since hostport identity_vars
-                    openssl_field);
+                    openssl_field graceful_restart wait_for_codes);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
 
 my $HDR = 'X-Amzn-Mtls-Clientcert';
@@ -110,6 +111,37 @@ sub log_since {
     my $s = <$fh> // '';
     close $fh;
     return $s;
+}
+
+# graceful_restart(): SIGUSR1 to the test httpd; 1 once the error log says
+# it resumed normal operations, 0 after 10 s.
+sub graceful_restart {
+    my $pidfile = Apache::Test::vars('t_pid_file');
+    open my $fh, '<', $pidfile or die "$pidfile: $!";
+    chomp(my $pid = <$fh>);
+    close $fh;
+    my $mark = log_mark();
+    kill 'USR1', $pid or die "kill USR1 $pid: $!";
+    for (1 .. 100) {
+        return 1 if log_since($mark) =~ /resuming normal operations/;
+        Time::HiRes::sleep(0.1);
+    }
+    return 0;
+}
+
+# wait_for_codes(\&code, [ARG, WANT], ...): polls code->(ARG) until every
+# pair answers WANT (after a graceful restart, children of the old
+# generation may answer for a moment), at most 10 s; returns the last
+# answers in pair order.
+sub wait_for_codes {
+    my ($code, @pairs) = @_;
+    my @got;
+    for (1 .. 50) {
+        @got = map { $code->($_->[0]) } @pairs;
+        return @got unless grep { $got[$_] != $pairs[$_][1] } 0 .. $#pairs;
+        Time::HiRes::sleep(0.2);
+    }
+    return @got;
 }
 
 # identity_vars(ENV): names of the variables that reveal who the client is
