@@ -5,7 +5,7 @@
 use strict;
 use warnings;
 use Apache::Test qw(-withtestmore);
-use AlbMtls::Test qw(pki);
+use AlbMtls::Test qw(pki free_port slurp);
 use File::Path qw(make_path);
 use File::Spec ();
 use IO::Socket::INET ();
@@ -89,13 +89,6 @@ my @bad = (
 
 plan tests => @good + 3 * @bad + 3;
 
-sub free_port {
-    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1', LocalPort => 0)
-        or die "no free port: $!";
-    my $p = $s->sockport;
-    close $s;
-    return $p;
-}
 
 my $n = 0;
 # write_conf(BODY): a small complete config; returns (path, error log,
@@ -125,7 +118,6 @@ CONF
     return ($f, $log, $port);
 }
 
-sub slurp { open my $fh, '<', $_[0] or return ''; local $/; my $s = <$fh>; $s // '' }
 
 # syntax(FILE): (exit status, output) of httpd -t.
 sub syntax {

@@ -8,7 +8,7 @@
 use strict;
 use warnings;
 use Apache::Test qw(-withtestmore);
-use AlbMtls::Test qw(pki pem alb_encode);
+use AlbMtls::Test qw(pki pem alb_encode free_port);
 use File::Path qw(make_path);
 use File::Spec ();
 use IO::Socket::INET ();
@@ -42,10 +42,6 @@ my @cases = (
 
 plan tests => 1 + 3 * @cases + 1 + 2;
 
-sub free_port {
-    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1', LocalPort => 0) or die $!;
-    my $p = $s->sockport; close $s; return $p;
-}
 my $port = free_port();
 my $log  = "$dir/error_log";
 unlink $log;

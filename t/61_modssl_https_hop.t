@@ -15,7 +15,7 @@
 use strict;
 use warnings;
 use Apache::Test qw(-withtestmore);
-use AlbMtls::Test qw(pki pem alb_encode parse_env);
+use AlbMtls::Test qw(pki pem alb_encode parse_env free_port slurp);
 use File::Copy ();
 use File::Path qw(make_path remove_tree);
 use IO::Socket::INET ();
@@ -41,15 +41,7 @@ remove_tree($run);
 make_path("$run/htdocs", "$run/logs");
 File::Copy::copy("$t/htdocs/php/server.php", "$run/htdocs/server.php") or die "copy: $!";
 
-sub free_port {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1)
-        or die "no port: $!";
-    my $p = $s->sockport;
-    close $s;
-    return $p;
-}
 
-sub slurp { open my $fh, '<', $_[0] or return ''; local $/; my $s = <$fh>; $s // '' }
 
 my $pid;
 sub stop {

@@ -4,6 +4,7 @@
 use strict;
 use warnings;
 use Apache::Test qw(-withtestmore);
+use AlbMtls::Test qw(free_port slurp);
 use File::Path qw(make_path);
 use File::Spec ();
 use IO::Socket::INET ();
@@ -48,15 +49,7 @@ my @bad = (
 
 plan tests => @good + 3 * @bad;
 
-sub free_port {
-    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1', LocalPort => 0)
-        or die "no free port: $!";
-    my $p = $s->sockport;
-    close $s;
-    return $p;
-}
 
-sub slurp { open my $fh, '<', $_[0] or return ''; local $/; my $s = <$fh>; $s // '' }
 
 my $n = 0;
 sub check {

@@ -7,13 +7,15 @@ use warnings;
 
 use Exporter 'import';
 use File::Spec ();
+use IO::Socket::INET ();
 use Time::HiRes ();
 use Apache::Test ();
 use Apache::TestRequest ();
 
 our @EXPORT_OK = qw(pki pem alb_encode parse_env get_env curl_get
                     log_mark log_since hostport identity_vars
-                    openssl_field graceful_restart wait_for_codes);
+                    openssl_field graceful_restart wait_for_codes
+                    free_port port_open slurp spew);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
 
 my $HDR = 'X-Amzn-Mtls-Clientcert';
@@ -111,6 +113,47 @@ sub log_since {
     my $s = <$fh> // '';
     close $fh;
     return $s;
+}
+
+# free_port(): a TCP port that is free on 127.0.0.1 right now (for the
+# httpds, memcached, redis and php-fpm that tests start themselves).
+sub free_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                  Proto => 'tcp', Listen => 1, ReuseAddr => 1)
+        or die "cannot bind a loopback port: $!";
+    my $p = $s->sockport;
+    close $s;
+    return $p;
+}
+
+# port_open(PORT): 1 when something accepts connections on 127.0.0.1:PORT.
+sub port_open {
+    my ($p) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $p,
+                                  Proto => 'tcp', Timeout => 1);
+    return 0 unless $s;
+    close $s;
+    return 1;
+}
+
+# slurp(FILE): its bytes, '' when it cannot be read.
+sub slurp {
+    my ($f) = @_;
+    open my $fh, '<', $f or return '';
+    binmode $fh;
+    local $/;
+    my $s = <$fh>;
+    return defined $s ? $s : '';
+}
+
+# spew(FILE, BYTES[, MODE]): writes FILE (dies on failure), then chmod MODE.
+sub spew {
+    my ($f, $s, $mode) = @_;
+    open my $fh, '>', $f or die "$f: $!";
+    binmode $fh;
+    print $fh $s;
+    close $fh or die "$f: $!";
+    chmod $mode, $f if defined $mode;
 }
 
 # graceful_restart(): SIGUSR1 to the test httpd; 1 once the error log says
