@@ -82,22 +82,11 @@ apr_status_t amt_trust_add_file(amt_trust_t *trust, const char *path,
                                 apr_pool_t *p, const char **err)
 {
     STACK_OF(X509_INFO) *infos;
-    BIO *bio;
     int i, added = 0;
     apr_status_t rv = APR_SUCCESS;
 
     if (amt_path_check(p, path, APR_REG, err) != APR_SUCCESS) return AMT_ETRUST;
-    ERR_clear_error();
-    if ((bio = BIO_new_file(path, "r")) == NULL) {
-        *err = apr_psprintf(p, "cannot open '%s': %s", path,
-                            amt_openssl_errors(p));
-        return AMT_ETRUST;
-    }
-    infos = PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL);
-    BIO_free(bio);
-    if (infos == NULL) {
-        *err = apr_psprintf(p, "'%s' is not a PEM file: %s", path,
-                            amt_openssl_errors(p));
+    if (amt_path_read_pem(&infos, p, path, err) != APR_SUCCESS) {
         return AMT_ETRUST;
     }
     for (i = 0; i < sk_X509_INFO_num(infos); i++) {
