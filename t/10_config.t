@@ -127,7 +127,8 @@ sub syntax {
 }
 
 # start(FILE, LOG, PORT): run httpd -X in the foreground until it accepts
-# connections (then stop it: returns 0) or exits (returns its status).
+# connections (then stop it: returns 0) or exits (returns its status); 124
+# when it does neither within 10 s.
 sub start {
     my ($f, $log, $port) = @_;
     my $pid = fork // die "fork: $!";
@@ -146,9 +147,10 @@ sub start {
         }
         Time::HiRes::sleep(0.1);
     }
+    # neither listening nor exited after 10 s: a failed start, not a pass
     kill 'KILL', $pid;
     waitpid $pid, 0;
-    return 0;
+    return 124;
 }
 
 # check(BODY): (failed?, everything httpd said): httpd -t, then, if that
