@@ -133,7 +133,8 @@ pki_cert_t *pki_issue(apr_pool_t *p, const pki_spec_t *spec,
     pki_set_time(X509_getm_notBefore(c->x509), spec->not_before_str, now,
                  spec->validity_set ? spec->not_before : -86400L);
     pki_set_time(X509_getm_notAfter(c->x509), spec->not_after_str, now,
-                 spec->validity_set ? spec->not_after : 365L * 86400L);
+                 spec->validity_set ? spec->not_after
+                                     : 365L * 86400L + 43200L);
 
     name = pki_make_name(spec);
     if (!X509_set_subject_name(c->x509, name))

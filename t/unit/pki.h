@@ -50,7 +50,9 @@ typedef struct pki_spec_t {
     time_t now;                 /* reference time for the offsets (0: now) */
     long not_before;            /* offset in seconds from now ... */
     long not_after;             /* ... used when validity_set */
-    int validity_set;           /* else now-1 day .. now+365 days */
+    int validity_set;           /* else now-1 day .. now+365.5 days (the
+                                 * half day keeps V_REMAIN steady while a
+                                 * test runs) */
     const char *not_before_str; /* "YYYYMMDDHHMMSSZ" or "YYMMDDHHMMSSZ", */
     const char *not_after_str;  /* overrides the offsets */
     const char *serial_hex;     /* NULL: a fresh small serial */
