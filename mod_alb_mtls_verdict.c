@@ -173,9 +173,7 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
 
     if (amt_results_enabled() && amt_results_timeout(r->server) > 0
         && (value = single_value(r, header)) != NULL) {
-        unsigned char pkey[AMT_POLICY_KEY_LEN];
-        amt_policy_key(pkey, &v->policy);
-        if (amt_cache_key(key, pkey, header, value, strlen(value))
+        if (amt_cache_key(key, &v->policy, header, value, strlen(value))
             == APR_SUCCESS) {
             cached = 1;
             if ((v->entry = amt_results_get(r, key)) != NULL) {

@@ -33,11 +33,12 @@ static const char prefix[] = "SSL_CLIENT_";
 #define PREFIX_LEN (sizeof(prefix) - 1)
 
 apr_status_t amt_cache_key(unsigned char out[AMT_CACHE_KEY_LEN],
-                           const unsigned char policy_key[AMT_POLICY_KEY_LEN],
+                           const amt_policy_t *policy,
                            const char *header, const char *value,
                            apr_size_t value_len)
 {
-    static const unsigned char tag[] = { 'a', 'm', 't', 'k', 1 };
+    static const unsigned char tag[] = { 'a', 'm', 't', 'k', 2 };
+    unsigned char material[AMT_POLICY_MATERIAL_LEN];
     unsigned char lower[256], zero = 0;
     apr_size_t i, hlen = strlen(header);
     unsigned int outlen = 0;
@@ -49,10 +50,11 @@ apr_status_t amt_cache_key(unsigned char out[AMT_CACHE_KEY_LEN],
         unsigned char c = (unsigned char)header[i];
         lower[i] = (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
     }
+    amt_policy_material(material, policy);
     if ((md = EVP_MD_CTX_new()) == NULL) return AMT_EOPENSSL;
     ok = EVP_DigestInit_ex(md, amt_sha256(), NULL)
         && EVP_DigestUpdate(md, tag, sizeof(tag))
-        && EVP_DigestUpdate(md, policy_key, AMT_POLICY_KEY_LEN)
+        && EVP_DigestUpdate(md, material, sizeof(material))
         && EVP_DigestUpdate(md, lower, hlen)
         && EVP_DigestUpdate(md, &zero, 1)
         && EVP_DigestUpdate(md, value, value_len)
@@ -467,31 +469,40 @@ static int get_i64(reader_t *r, long long *v)
 #define TXT_ASCII   1   /* printable ASCII */
 #define TXT_NAME    2   /* SSL_CLIENT_[A-Za-z0-9_]+ */
 
-static int text_ok(const char *s, apr_size_t n, int kind)
+/* no early exit in these loops: the compiler vectorises them */
+static int all_printable(const char *s, apr_size_t n)
 {
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned bad = 0;
     apr_size_t i;
 
-    if (memchr(s, '\0', n) != NULL) return 0;
-    if (kind == TXT_ASCII) {
-        for (i = 0; i < n; i++) {
-            if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e) {
-                return 0;
-            }
-        }
+    for (i = 0; i < n; i++) bad |= (unsigned)(u[i] - 0x20u) > 0x5eu;
+    return !bad;
+}
+
+static int all_name_chars(const char *s, apr_size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned bad = 0;
+    apr_size_t i;
+
+    for (i = 0; i < n; i++) {
+        unsigned c = u[i], l = c | 0x20u;   /* l: lower case of a letter */
+        bad |= !((unsigned)(l - 'a') < 26u || (unsigned)(c - '0') < 10u
+                 || c == '_');
     }
-    else if (kind == TXT_NAME) {
-        if (n <= PREFIX_LEN || n > 64 || memcmp(s, prefix, PREFIX_LEN) != 0) {
-            return 0;
-        }
-        for (i = PREFIX_LEN; i < n; i++) {
-            char c = s[i];
-            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-                  || (c >= '0' && c <= '9') || c == '_')) {
-                return 0;
-            }
-        }
+    return !bad;
+}
+
+static int text_ok(const char *s, apr_size_t n, int kind)
+{
+    if (kind == TXT_ASCII) return all_printable(s, n);
+    if (kind == TXT_NAME) {
+        return n > PREFIX_LEN && n <= 64
+            && memcmp(s, prefix, PREFIX_LEN) == 0
+            && all_name_chars(s + PREFIX_LEN, n - PREFIX_LEN);
     }
-    return 1;
+    return memchr(s, '\0', n) == NULL;
 }
 
 static int get_str(reader_t *r, const char **out, int nullable, int kind)

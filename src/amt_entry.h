@@ -50,12 +50,13 @@ typedef struct amt_entry_t {
 } amt_entry_t;
 
 /**
- * The cache key of a header value under a policy: SHA-256 over a version
- * tag, the policy key (amt_policy_key), the header name (lower-cased) and
- * the exact value.  Returns APR_SUCCESS or AMT_EOPENSSL.
+ * The cache key of a header value under a policy: one SHA-256 over a
+ * version tag, the policy's material (amt_policy_material), the header name
+ * (lower-cased, a NUL after it) and the exact value.  Returns APR_SUCCESS
+ * or AMT_EOPENSSL.
  */
 apr_status_t amt_cache_key(unsigned char out[AMT_CACHE_KEY_LEN],
-                           const unsigned char policy_key[AMT_POLICY_KEY_LEN],
+                           const amt_policy_t *policy,
                            const char *header, const char *value,
                            apr_size_t value_len);
 

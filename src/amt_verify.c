@@ -163,39 +163,45 @@ apr_status_t amt_verify_chain(amt_result_t *res, apr_pool_t *p,
     return APR_SUCCESS;
 }
 
-void amt_policy_key(unsigned char out[AMT_POLICY_KEY_LEN],
-                    const amt_policy_t *policy)
+void amt_policy_material(unsigned char out[AMT_POLICY_MATERIAL_LEN],
+                         const amt_policy_t *policy)
 {
     static const unsigned char no_trust[AMT_TRUST_DIGEST_LEN] = { 0 };
     static const unsigned char no_crl[AMT_CRL_DIGEST_LEN] = { 0 };
     int crl_on = policy->crl_check == AMT_CRL_CHECK_LEAF
                  || policy->crl_check == AMT_CRL_CHECK_CHAIN;
-    unsigned char settings[10];
+    unsigned char *s = out + AMT_TRUST_DIGEST_LEN;
+
+    memcpy(out, policy->trust ? amt_trust_digest(policy->trust) : no_trust,
+           AMT_TRUST_DIGEST_LEN);
+    s[0] = 'v';                         /* layout version of this material */
+    s[1] = 2;
+    s[2] = (unsigned char)((policy->depth >> 24) & 0xff);
+    s[3] = (unsigned char)((policy->depth >> 16) & 0xff);
+    s[4] = (unsigned char)((policy->depth >> 8) & 0xff);
+    s[5] = (unsigned char)(policy->depth & 0xff);
+    s[6] = (unsigned char)(policy->no_ca_ok != 0);
+    /* CRL settings count only where a check is on: with `none` the CRLs
+     * change no verdict */
+    s[7] = (unsigned char)(crl_on ? policy->crl_check : 0);
+    s[8] = (unsigned char)(crl_on && policy->crl_no_crl_ok);
+    s[9] = (unsigned char)(crl_on && policy->crl != NULL);
+    memcpy(s + 10, crl_on && policy->crl ? amt_crl_digest(policy->crl)
+                                         : no_crl, AMT_CRL_DIGEST_LEN);
+}
+
+void amt_policy_key(unsigned char out[AMT_POLICY_KEY_LEN],
+                    const amt_policy_t *policy)
+{
+    unsigned char material[AMT_POLICY_MATERIAL_LEN];
     unsigned int outlen = 0;
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     int ok;
 
-    settings[0] = 'v';                  /* layout version of this key */
-    settings[1] = 2;
-    settings[2] = (unsigned char)((policy->depth >> 24) & 0xff);
-    settings[3] = (unsigned char)((policy->depth >> 16) & 0xff);
-    settings[4] = (unsigned char)((policy->depth >> 8) & 0xff);
-    settings[5] = (unsigned char)(policy->depth & 0xff);
-    settings[6] = (unsigned char)(policy->no_ca_ok != 0);
-    /* CRL settings count only where a check is on: with `none` the CRLs
-     * change no verdict */
-    settings[7] = (unsigned char)(crl_on ? policy->crl_check : 0);
-    settings[8] = (unsigned char)(crl_on && policy->crl_no_crl_ok);
-    settings[9] = (unsigned char)(crl_on && policy->crl != NULL);
+    amt_policy_material(material, policy);
     ok = md != NULL
         && EVP_DigestInit_ex(md, amt_sha256(), NULL)
-        && EVP_DigestUpdate(md, policy->trust
-                                    ? amt_trust_digest(policy->trust)
-                                    : no_trust, AMT_TRUST_DIGEST_LEN)
-        && EVP_DigestUpdate(md, settings, sizeof(settings))
-        && EVP_DigestUpdate(md, crl_on && policy->crl
-                                    ? amt_crl_digest(policy->crl)
-                                    : no_crl, AMT_CRL_DIGEST_LEN)
+        && EVP_DigestUpdate(md, material, sizeof(material))
         && EVP_DigestFinal_ex(md, out, &outlen);
     EVP_MD_CTX_free(md);
     if (!ok) {

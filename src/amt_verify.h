@@ -36,15 +36,23 @@ typedef struct amt_policy_t {
 } amt_policy_t;
 
 #define AMT_POLICY_KEY_LEN 32
+/* trust digest, 10 bytes of settings, CRL digest */
+#define AMT_POLICY_MATERIAL_LEN (AMT_TRUST_DIGEST_LEN + 10 + AMT_CRL_DIGEST_LEN)
 
 /**
- * SHA-256 of everything in the policy that can change a verdict: the trust
+ * Everything in the policy that can change a verdict, as bytes: the trust
  * store's content digest (amt_trust_digest), depth, no_ca_ok and, when a
  * CRL check is on, the CRLs' content digest (amt_crl_digest), the check
- * mode and no_crl_for_cert_ok.  Equal
- * content gives equal keys in every process and host.  Whoever adds a field
- * to amt_policy_t adds it here and in amt_policy_same().
+ * mode and no_crl_for_cert_ok.  Equal content gives equal bytes in every
+ * process and host.  Whoever adds a field to amt_policy_t adds it here and
+ * in amt_policy_same().  amt_cache_key() hashes these bytes together with
+ * the header value, in one SHA-256.
  */
+void amt_policy_material(unsigned char out[AMT_POLICY_MATERIAL_LEN],
+                         const amt_policy_t *policy);
+
+/** SHA-256 of amt_policy_material(): a policy's identity, e.g. to compare
+ *  two policies across processes. */
 void amt_policy_key(unsigned char out[AMT_POLICY_KEY_LEN],
                     const amt_policy_t *policy);
 

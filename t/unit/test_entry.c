@@ -373,21 +373,30 @@ static void test_odd_subject(apr_pool_t *p, const pki_cert_t *root)
 
 static void test_keys(void)
 {
-    unsigned char pk1[AMT_POLICY_KEY_LEN], pk2[AMT_POLICY_KEY_LEN];
+    amt_policy_t pk1, pk2;
     unsigned char a[AMT_CACHE_KEY_LEN], b[AMT_CACHE_KEY_LEN];
 
-    memset(pk1, 1, sizeof(pk1));
-    memset(pk2, 2, sizeof(pk2));
-    amt_cache_key(a, pk1, "X-Amzn-Mtls-Clientcert", "abc", 3);
-    amt_cache_key(b, pk1, "x-amzn-mtls-clientcert", "abc", 3);
+    memset(&pk1, 0, sizeof(pk1));
+    pk1.depth = 5;
+    pk2 = pk1;
+    pk2.depth = 4;
+    amt_cache_key(a, &pk1, "X-Amzn-Mtls-Clientcert", "abc", 3);
+    amt_cache_key(b, &pk1, "x-amzn-mtls-clientcert", "abc", 3);
     ok(memcmp(a, b, sizeof(a)) == 0, "key: header name case does not matter");
-    amt_cache_key(b, pk2, "X-Amzn-Mtls-Clientcert", "abc", 3);
-    ok(memcmp(a, b, sizeof(a)) != 0, "key: another policy, another key");
-    amt_cache_key(b, pk1, "X-Other", "abc", 3);
+    amt_cache_key(b, &pk2, "X-Amzn-Mtls-Clientcert", "abc", 3);
+    ok(memcmp(a, b, sizeof(a)) != 0, "key: another depth, another key");
+    pk2 = pk1;
+    pk2.no_ca_ok = 1;
+    amt_cache_key(b, &pk2, "X-Amzn-Mtls-Clientcert", "abc", 3);
+    ok(memcmp(a, b, sizeof(a)) != 0, "key: optional_no_ca, another key");
+    pk2 = pk1;
+    amt_cache_key(b, &pk2, "X-Amzn-Mtls-Clientcert", "abc", 3);
+    ok(memcmp(a, b, sizeof(a)) == 0, "key: an equal policy, the same key");
+    amt_cache_key(b, &pk1, "X-Other", "abc", 3);
     ok(memcmp(a, b, sizeof(a)) != 0, "key: another header, another key");
-    amt_cache_key(b, pk1, "X-Amzn-Mtls-Clientcert", "abd", 3);
+    amt_cache_key(b, &pk1, "X-Amzn-Mtls-Clientcert", "abd", 3);
     ok(memcmp(a, b, sizeof(a)) != 0, "key: another value, another key");
-    amt_cache_key(b, pk1, "X-Amzn-Mtls-Clientcer", "tabc", 4);
+    amt_cache_key(b, &pk1, "X-Amzn-Mtls-Clientcer", "tabc", 4);
     ok(memcmp(a, b, sizeof(a)) != 0, "key: name/value boundary is kept");
 }
 
