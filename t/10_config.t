@@ -5,23 +5,13 @@
 use strict;
 use warnings;
 use Apache::Test qw(-withtestmore);
-use AlbMtls::Test qw(pki free_port slurp);
+use AlbMtls::Test qw(pki slurp small_config httpd_syntax httpd_start
+                     config_check);
 use File::Path qw(make_path);
 use File::Spec ();
-use IO::Socket::INET ();
-use POSIX ();
-use Time::HiRes ();
 
-my $httpd  = Apache::Test::vars('httpd');
-my $top    = Apache::Test::vars('top_dir');
-my $apxs   = Apache::Test::vars('apxs');
 my $dir    = File::Spec->catdir(Apache::Test::vars('t_logs'), 'cfg');
 make_path($dir);
-chomp(my $moddir = `$apxs -q LIBEXECDIR`);
-my $so = "$top/build/mod_alb_mtls.so";
-# the MPM of this pass (t/run-tests.sh runs prefork and event)
-my $mpm = Apache::Test::config()->{server}->{mpm} || "prefork";
-$mpm = "prefork" unless -f "$moddir/mod_mpm_$mpm.so";
 
 my $root   = pki('root.crt');
 my $capath = pki('capath');
@@ -90,89 +80,15 @@ my @bad = (
 plan tests => @good + 3 * @bad + 3;
 
 
-my $n = 0;
-# write_conf(BODY): a small complete config; returns (path, error log,
-# port).
-sub write_conf {
-    my ($body) = @_;
-    $n++;
-    my $f = "$dir/case$n.conf";
-    my $log = "$dir/case$n.error_log";
-    unlink $log;
-    my $port = free_port();
-    open my $fh, '>', $f or die "$f: $!";
-    print $fh <<"CONF";
-ServerRoot "$top/t"
-ServerName localhost
-Listen 127.0.0.1:$port
-PidFile "$dir/case$n.pid"
-ErrorLog "$log"
-LogLevel info
-DefaultRuntimeDir "$dir"
-LoadModule mpm_${mpm}_module "$moddir/mod_mpm_$mpm.so"
-LoadModule authz_core_module "$moddir/mod_authz_core.so"
-LoadModule alb_mtls_module "$so"
-$body
-CONF
-    close $fh;
-    return ($f, $log, $port);
-}
-
-
-# syntax(FILE): (exit status, output) of httpd -t.
-sub syntax {
-    my ($f) = @_;
-    my $out = `$httpd -t -f "$f" 2>&1`;
-    return ($? >> 8, $out);
-}
-
-# start(FILE, LOG, PORT): run httpd -X in the foreground until it accepts
-# connections (then stop it: returns 0) or exits (returns its status); 124
-# when it does neither within 10 s.
-sub start {
-    my ($f, $log, $port) = @_;
-    my $pid = fork // die "fork: $!";
-    if (!$pid) {
-        open STDOUT, '>>', "$log.stdout";
-        open STDERR, '>&', \*STDOUT;
-        exec $httpd, '-X', '-f', $f or POSIX::_exit(127);
-    }
-    for (1 .. 100) {
-        my $r = waitpid $pid, POSIX::WNOHANG();
-        return $? >> 8 || 1 if $r == $pid;
-        if (IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Timeout => 1)) {
-            kill 'TERM', $pid;
-            waitpid $pid, 0;
-            return 0;
-        }
-        Time::HiRes::sleep(0.1);
-    }
-    # neither listening nor exited after 10 s: a failed start, not a pass
-    kill 'KILL', $pid;
-    waitpid $pid, 0;
-    return 124;
-}
-
-# check(BODY): (failed?, everything httpd said): httpd -t, then, if that
-# passed, a real start.
-sub check {
-    my ($body) = @_;
-    my ($f, $log, $port) = write_conf($body);
-    my ($st, $out) = syntax($f);
-    return (1, $out, $f) if $st;
-    my $st2 = start($f, $log, $port);
-    return ($st2 != 0, $out . slurp("$log.stdout") . slurp($log), $f);
-}
-
 for my $g (@good) {
     my ($name, $body) = @$g;
-    my ($failed, $out) = check($body);
+    my ($failed, $out) = config_check($dir, $body);
     ok(!$failed, "accepted: $name") or diag($out);
 }
 
 for my $b (@bad) {
     my ($name, $body, $directive, $has_line) = @$b;
-    my ($failed, $out, $f) = check($body);
+    my ($failed, $out, $f) = config_check($dir, $body);
     ok($failed, "refused: $name");
     my $re = ref $directive ? $directive : qr/\Q$directive\E/;
     like($out, $re, "$name: message names the directive");
@@ -187,17 +103,17 @@ for my $b (@bad) {
 # LimitRequestFieldSize below the ALB's 16 KB where the module is enabled
 {
     my $body = "LimitRequestFieldSize 8190\nAlbMtlsVerifyClient require\n$ca";
-    my ($f, $log, $port) = write_conf($body);
-    my (undef, $out) = syntax($f);
-    my $st = start($f, $log, $port);
+    my ($f, $log, $port) = small_config($dir, $body);
+    my (undef, $out) = httpd_syntax($f);
+    my $st = httpd_start($f, $log, $port);
     $out .= slurp("$log.stdout") . slurp($log);
     is($st, 0, 'LimitRequestFieldSize 8190: still starts');
     like($out, qr/LimitRequestFieldSize.*\b8190\b|\b8190\b.*LimitRequestFieldSize/,
          'LimitRequestFieldSize 8190 with the module enabled: start-up warning');
 
-    ($f, $log, $port) = write_conf("LimitRequestFieldSize 16384\nAlbMtlsVerifyClient require\n$ca");
-    (undef, $out) = syntax($f);
-    start($f, $log, $port);
+    ($f, $log, $port) = small_config($dir, "LimitRequestFieldSize 16384\nAlbMtlsVerifyClient require\n$ca");
+    (undef, $out) = httpd_syntax($f);
+    httpd_start($f, $log, $port);
     $out .= slurp("$log.stdout") . slurp($log);
     unlike($out, qr/LimitRequestFieldSize/, 'LimitRequestFieldSize 16384: no warning');
 }

@@ -7,19 +7,12 @@
 use strict;
 use warnings;
 use Apache::Test qw(-withtestmore);
-use AlbMtls::Test qw(pki);
+use AlbMtls::Test qw(pki small_config httpd_syntax);
 use File::Path qw(make_path);
 use File::Spec ();
 
-my $httpd = Apache::Test::vars('httpd');
-my $top   = Apache::Test::vars('top_dir');
-my $apxs  = Apache::Test::vars('apxs');
 my $dir   = File::Spec->catdir(Apache::Test::vars('t_logs'), 'badcfg');
 make_path($dir);
-chomp(my $moddir = `$apxs -q LIBEXECDIR`);
-my $so  = "$top/build/mod_alb_mtls.so";
-my $mpm = Apache::Test::config()->{server}->{mpm} || "prefork";
-$mpm = "prefork" unless -f "$moddir/mod_mpm_$mpm.so";
 
 sub write_file { my ($f, $s) = @_; unlink $f; open my $fh, '>', $f or die "$f: $!"; print $fh $s; close $fh; $f }
 
@@ -122,24 +115,10 @@ my @bad = (
 
 plan tests => @good + 3 * @bad + 3;
 
-my $n = 0;
+# syntax(BODY): (exit status of httpd -t, its output, the config file)
 sub syntax {
-    my ($body) = @_;
-    $n++;
-    my $f = write_file("$dir/case$n.conf", <<"CONF");
-ServerRoot "$top/t"
-ServerName localhost
-Listen 127.0.0.1:1
-PidFile "$dir/case$n.pid"
-ErrorLog "$dir/case$n.error_log"
-DefaultRuntimeDir "$dir"
-LoadModule mpm_${mpm}_module "$moddir/mod_mpm_$mpm.so"
-LoadModule authz_core_module "$moddir/mod_authz_core.so"
-LoadModule alb_mtls_module "$so"
-$body
-CONF
-    my $out = `$httpd -t -f "$f" 2>&1`;
-    return ($? >> 8, $out, $f);
+    my ($f) = small_config($dir, $_[0]);
+    return (httpd_syntax($f), $f);
 }
 
 # a CRL already past its nextUpdate is accepted, with a warning (ALB00041);

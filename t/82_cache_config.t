@@ -4,22 +4,13 @@
 use strict;
 use warnings;
 use Apache::Test qw(-withtestmore);
-use AlbMtls::Test qw(free_port slurp);
+use AlbMtls::Test qw(moddir config_check);
 use File::Path qw(make_path);
 use File::Spec ();
-use IO::Socket::INET ();
-use POSIX ();
-use Time::HiRes ();
 
-my $httpd = Apache::Test::vars('httpd');
-my $top   = Apache::Test::vars('top_dir');
-my $apxs  = Apache::Test::vars('apxs');
 my $dir   = File::Spec->catdir(Apache::Test::vars('t_logs'), 'cachecfg');
 make_path($dir);
-chomp(my $moddir = `$apxs -q LIBEXECDIR`);
-my $so  = "$top/build/mod_alb_mtls.so";
-my $mpm = Apache::Test::config()->{server}->{mpm} || 'prefork';
-$mpm = 'prefork' unless -f "$moddir/mod_mpm_$mpm.so";
+my $moddir = moddir();
 my $shmcb = qq{LoadModule socache_shmcb_module "$moddir/mod_socache_shmcb.so"};
 my $memc  = qq{LoadModule socache_memcache_module "$moddir/mod_socache_memcache.so"};
 my $redis = qq{LoadModule socache_redis_module "$moddir/mod_socache_redis.so"};
@@ -49,60 +40,13 @@ my @bad = (
 
 plan tests => @good + 3 * @bad;
 
-
-
-my $n = 0;
-sub check {
-    my ($body) = @_;
-    $n++;
-    my ($f, $log, $port) = ("$dir/case$n.conf", "$dir/case$n.error_log", free_port());
-    unlink $log;
-    open my $fh, '>', $f or die "$f: $!";
-    print $fh <<"CONF";
-ServerRoot "$top/t"
-ServerName localhost
-Listen 127.0.0.1:$port
-PidFile "$dir/case$n.pid"
-ErrorLog "$log"
-LogLevel info
-DefaultRuntimeDir "$dir"
-Mutex file:$dir default
-LoadModule mpm_${mpm}_module "$moddir/mod_mpm_$mpm.so"
-LoadModule authz_core_module "$moddir/mod_authz_core.so"
-LoadModule alb_mtls_module "$so"
-$body
-CONF
-    close $fh;
-    my $out = `$httpd -t -f "$f" 2>&1`;
-    return (1, $out) if $? >> 8;
-    my $pid = fork // die "fork: $!";
-    if (!$pid) {
-        open STDOUT, '>>', "$log.stdout";
-        open STDERR, '>&', \*STDOUT;
-        exec $httpd, '-X', '-f', $f or POSIX::_exit(127);
-    }
-    for (1 .. 100) {
-        my $r = waitpid $pid, POSIX::WNOHANG();
-        return (1, $out . slurp("$log.stdout") . slurp($log)) if $r == $pid;
-        if (IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Timeout => 1)) {
-            kill 'TERM', $pid;
-            waitpid $pid, 0;
-            return (0, $out . slurp($log));
-        }
-        Time::HiRes::sleep(0.1);
-    }
-    kill 'KILL', $pid;
-    waitpid $pid, 0;
-    return (1, 'did not start');
-}
-
 for my $g (@good) {
-    my ($failed, $out) = check($g->[1]);
+    my ($failed, $out) = config_check($dir, $g->[1]);
     ok(!$failed, "accepted: $g->[0]") or diag($out);
 }
 for my $b (@bad) {
     my ($name, $body, $directive, $re) = @$b;
-    my ($failed, $out) = check($body);
+    my ($failed, $out) = config_check($dir, $body);
     ok($failed, "refused: $name");
     like($out, qr/\Q$directive\E/, "$name: the message names $directive");
     like($out, $re, "$name: the message says why") or diag($out);

@@ -8,6 +8,7 @@ use warnings;
 use Exporter 'import';
 use File::Spec ();
 use IO::Socket::INET ();
+use POSIX ();
 use Time::HiRes ();
 use Apache::Test ();
 use Apache::TestRequest ();
@@ -15,7 +16,9 @@ use Apache::TestRequest ();
 our @EXPORT_OK = qw(pki pem alb_encode parse_env get_env curl_get
                     log_mark log_since hostport identity_vars
                     openssl_field graceful_restart wait_for_codes
-                    free_port port_open slurp spew);
+                    free_port port_open slurp spew
+                    moddir test_mpm small_config httpd_syntax httpd_start
+                    config_check);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
 
 my $HDR = 'X-Amzn-Mtls-Clientcert';
@@ -206,6 +209,100 @@ sub openssl_field {
     close $fh;
     $s =~ s/\s+\z//;
     return $s;
+}
+
+# ---------------------------------------------------------------------
+# Throwaway configurations (t/10_config.t, t/11_bad_config.t,
+# t/82_cache_config.t): a complete small httpd.conf with the freshly built
+# module, the MPM of this pass and BODY, checked with `httpd -t` and, where
+# asked, started for real.
+
+# moddir(): httpd's module directory.
+sub moddir {
+    my $apxs = Apache::Test::vars('apxs');
+    chomp(my $d = `$apxs -q LIBEXECDIR`);
+    return $d;
+}
+
+# test_mpm(): the MPM of this pass (t/run-tests.sh runs several).
+sub test_mpm {
+    my $mpm = Apache::Test::config()->{server}->{mpm} || 'prefork';
+    return -f File::Spec->catfile(moddir(), "mod_mpm_$mpm.so") ? $mpm : 'prefork';
+}
+
+my $configs = 0;
+# small_config(DIR, BODY): writes DIR/caseN.conf; returns (file, error log,
+# port it listens on).
+sub small_config {
+    my ($dir, $body) = @_;
+    $configs++;
+    my $top = Apache::Test::vars('top_dir');
+    my ($moddir, $mpm) = (moddir(), test_mpm());
+    my ($f, $log, $port) = ("$dir/case$configs.conf",
+                            "$dir/case$configs.error_log", free_port());
+    unlink $log, "$log.stdout";
+    spew($f, <<"CONF");
+ServerRoot "$top/t"
+ServerName localhost
+Listen 127.0.0.1:$port
+PidFile "$dir/case$configs.pid"
+ErrorLog "$log"
+LogLevel info
+DefaultRuntimeDir "$dir"
+Mutex file:$dir default
+LoadModule mpm_${mpm}_module "$moddir/mod_mpm_$mpm.so"
+LoadModule authz_core_module "$moddir/mod_authz_core.so"
+LoadModule alb_mtls_module "$top/build/mod_alb_mtls.so"
+$body
+CONF
+    return ($f, $log, $port);
+}
+
+# httpd_syntax(FILE): (exit status, output) of httpd -t -f FILE.
+sub httpd_syntax {
+    my ($f) = @_;
+    my $httpd = Apache::Test::vars('httpd');
+    my $out = `$httpd -t -f "$f" 2>&1`;
+    return ($? >> 8, $out);
+}
+
+# httpd_start(FILE, LOG, PORT): runs httpd -X -f FILE until it accepts
+# connections on PORT (then stops it and returns 0) or exits (returns its
+# status, at least 1); 124 when it does neither within 10 s (a failed
+# start, not a pass).  Its stdout and stderr go to LOG.stdout.
+sub httpd_start {
+    my ($f, $log, $port) = @_;
+    my $httpd = Apache::Test::vars('httpd');
+    my $pid = fork // die "fork: $!";
+    if (!$pid) {
+        open STDOUT, '>>', "$log.stdout";
+        open STDERR, '>&', \*STDOUT;
+        exec $httpd, '-X', '-f', $f or POSIX::_exit(127);
+    }
+    for (1 .. 100) {
+        my $r = waitpid $pid, POSIX::WNOHANG();
+        return $? >> 8 || 1 if $r == $pid;
+        if (port_open($port)) {
+            kill 'TERM', $pid;
+            waitpid $pid, 0;
+            return 0;
+        }
+        Time::HiRes::sleep(0.1);
+    }
+    kill 'KILL', $pid;
+    waitpid $pid, 0;
+    return 124;
+}
+
+# config_check(DIR, BODY): (failed?, everything httpd said, file):
+# httpd -t, then, when that passed, a real start (post_config checks).
+sub config_check {
+    my ($dir, $body) = @_;
+    my ($f, $log, $port) = small_config($dir, $body);
+    my ($st, $out) = httpd_syntax($f);
+    return (1, $out, $f) if $st;
+    my $st2 = httpd_start($f, $log, $port);
+    return ($st2 != 0, $out . slurp("$log.stdout") . slurp($log), $f);
 }
 
 1;
