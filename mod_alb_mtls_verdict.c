@@ -10,8 +10,8 @@
  * through the parsed chain, so that the way a verdict is produced (parsed
  * now or taken from a cache) is this file's business alone.
  *
- * With a cache (AlbMtlsCache, mod_alb_mtls_cache.c), the key is a SHA-256
- * of the policy key, the header name and the exact header value.  A hit
+ * With a cache (AlbMtlsCache, mod_alb_mtls_cache.c), the key is one SHA-256
+ * of the policy's material, the header name and the exact header value.  A hit
  * gives the result and the stored variables (amt_entry.h) without parsing;
  * the rare variable an entry does not hold (an _RAW or _n form, a name
  * spelled in another case) is answered by parsing the chain from the header

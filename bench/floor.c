@@ -18,7 +18,12 @@
  *            the variables, which a miss adds (a hit copies them)
  *   core_cached  core with the parsed-intermediates cache (amt_certcache.h)
  *            warm: a new client under a known intermediate
- * Output: one line "openssl=.. parse=.. core=.. hash=.. export=.. core_cached=.."
+ *   hit      the core work of a hit in the in-process cache, as
+ *            amt_verdict_for() and the fixups do it: the cache key (one
+ *            SHA-256 of policy and header value), amt_cache_get() (lock,
+ *            find, copy), amt_entry_decode() and amt_entry_export()
+ * Output: one line "openssl=.. parse=.. core=.. hash=.. export=.. core_cached=..
+ * hit=.."
  * (microseconds).
  */
 #include <stdio.h>
@@ -33,11 +38,13 @@
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 
+#include "amt_cache.h"
 #include "amt_certcache.h"
 #include "amt_chain.h"
 #include "amt_trust.h"
 #include "amt_verify.h"
 #include "amt_vars.h"
+#include "amt_entry.h"
 #include <apr_tables.h>
 
 static double cpu_now(void)
@@ -131,7 +138,7 @@ int main(int argc, char **argv)
     size_t hlen, clen;
     char *hdr, *ca;
     int iters = argc > 3 ? atoi(argv[3]) : 300, i, r;
-    double t[6][RUNS], med[6];
+    double t[7][RUNS], med[7];
     X509_STORE *store = X509_STORE_new();
     apr_pool_t *pool, *sub;
     amt_trust_t *trust;
@@ -239,14 +246,62 @@ int main(int argc, char **argv)
             t[5][r] = (cpu_now() - t0) / iters;
             apr_pool_destroy(ccp);   /* unsets the cache */
         }
+
+        {
+            static const char header[] = "X-Amzn-Mtls-Clientcert";
+            amt_chain_t *chain;
+            amt_peer_t peer;
+            amt_entry_t *e;
+            amt_cache_t *cache;
+            apr_pool_t *cp;
+            unsigned char key[AMT_CACHE_KEY_LEN], *buf;
+            apr_size_t len;
+            const char *reason;
+            time_t now = time(NULL);
+
+            apr_pool_create(&cp, pool);
+            amt_chain_from_header(&chain, cp, hdr, &reason);
+            peer.chain = chain;
+            amt_verify_chain(&peer.result, cp, &policy, chain, 0);
+            if (amt_cache_make(&cache, cp, 4096, 2097152, NULL) != APR_SUCCESS
+                || amt_cache_key(key, &policy, header, hdr, hlen)
+                   != APR_SUCCESS
+                || amt_entry_make(&e, cp, key, &peer, now + 3600, 0, 256)
+                   != APR_SUCCESS
+                || amt_entry_encode(&buf, &len, cp, e) != APR_SUCCESS
+                || amt_cache_put(cache, key, now + 3600, now, 0, buf, len)
+                   != APR_SUCCESS) {
+                fprintf(stderr, "hit: cannot fill the cache\n");
+                return 1;
+            }
+            t0 = cpu_now();
+            for (i = 0; i < iters * 20; i++) {
+                apr_table_t *env = apr_table_make(sub, 40);
+                const char *why;
+                if (amt_cache_key(key, &policy, header, hdr, strlen(hdr))
+                    != APR_SUCCESS
+                    || amt_cache_get(cache, key, now, sub, &buf, &len)
+                       != APR_SUCCESS
+                    || amt_entry_decode(&e, sub, key, buf, len, &why)
+                       != APR_SUCCESS
+                    || amt_entry_export(env, sub, e, AMT_VARS_STD, now)
+                       != APR_SUCCESS) {
+                    fprintf(stderr, "hit: not a hit\n");
+                    return 1;
+                }
+                apr_pool_clear(sub);
+            }
+            t[6][r] = (cpu_now() - t0) / (iters * 20);
+            apr_pool_destroy(cp);
+        }
     }
-    for (i = 0; i < 6; i++) {
+    for (i = 0; i < 7; i++) {
         qsort(t[i], RUNS, sizeof(double), cmp);
         med[i] = t[i][RUNS / 2];
     }
     printf("openssl=%.1f parse=%.1f core=%.1f hash=%.2f export=%.1f "
-           "core_cached=%.1f\n", med[0], med[1], med[2], med[3], med[4],
-           med[5]);
+           "core_cached=%.1f hit=%.2f\n", med[0], med[1], med[2], med[3],
+           med[4], med[5], med[6]);
     X509_STORE_free(store);
     apr_pool_destroy(pool);
     apr_terminate();

@@ -8,6 +8,9 @@
 # runs every case with wrk, interleaved, REPS times, and prints medians:
 #   (a) static 100-byte file, module loaded but not configured, no header
 #   (b) the same file with the header present, module not configured
+#   (bn) as (b), but under a <Location> of its own that says only
+#       AlbMtlsVerifyClient none: what httpd itself spends on a <Location>
+#       section and on the module's hooks declining (g) pays that too
 #   (g) the same file behind AlbMtlsVerifyClient require, cache on
 #   (gx) as (g) with AlbMtlsOptions -StdEnvVars: the hit alone, without
 #       exporting the ~25 variables (splits (g)-(b) into lookup and export)
@@ -19,7 +22,8 @@
 # (b) (g) (h) (d) (i) for each key type.  httpd CPU per request comes from
 # /proc (utime+stime of the parent, its reaped children and its live
 # children) over the run, divided by wrk's request count.  Then the OpenSSL
-# floor (bench/floor.c), and the memory figure: the children's RSS before and
+# floor (bench/floor.c, which also times the core work of a cache hit
+# without httpd around it), and the memory figure: the children's RSS before and
 # after filling the in-process cache with 1500 distinct EC chains.
 #
 # Environment: DURATION (seconds per run, default 4), REPS (default 3),
@@ -158,8 +162,9 @@ if (!$ok) { http_response_code(403); exit; }
 echo 'ok ', $info['subject']['CN'], "\n";
 PHP
 for t in $TYPES; do
-    mkdir -p "$H/g_$t" "$H/gx_$t" "$H/i_$t" "$H/d_$t"
+    mkdir -p "$H/g_$t" "$H/gx_$t" "$H/i_$t" "$H/d_$t" "$H/bn_$t"
     cp "$H/plain/file.html" "$H/g_$t/file.html"
+    cp "$H/plain/file.html" "$H/bn_$t/file.html"
     cp "$H/plain/file.html" "$H/gx_$t/file.html"
     echo '<?php echo $_SERVER["SSL_CLIENT_S_DN_CN"] ?? "none", "\n";' > "$H/i_$t/cn.php"
     cp "$RUN/check.php" "$H/d_$t/check.php"
@@ -231,6 +236,9 @@ C
                 [ $p = gx ] && echo "    AlbMtlsOptions -StdEnvVars"
                 echo "</Location>"
             done
+            echo "<Location /bn_$t>"
+            echo "    AlbMtlsVerifyClient none"
+            echo "</Location>"
         done
         echo "<Location /mem>"
         echo "    AlbMtlsVerifyClient require"
@@ -274,6 +282,7 @@ c A /c/hello.php -"
 for t in $TYPES; do
     CASES="$CASES
 b_$t A /plain/file.html $t
+bn_$t A /bn_$t/file.html $t
 g_$t A /g_$t/file.html $t
 gx_$t A /gx_$t/file.html $t
 h_$t B /g_$t/file.html $t
@@ -361,7 +370,7 @@ status=$(curl -s "http://127.0.0.1:$PORT_A/server-status?auto" | grep '^AlbMtls'
     echo "# $("$HTTPD" -v | head -n 1), $(openssl version), $(basename "$PHPMOD"), wrk -t1 -c$CONNS -d${DURATION}s x $REPS, prefork $CONNS children"
     echo "# raw: case req/s requests cpu_ticks(1/$HZ s) non2xx"
     cat "$RUN/raw"
-    echo "# floor: type openssl=decode+parse+verify parse=decode+parse core=module core miss hash=sha256 export=vars core_cached=core miss with cached intermediates (us)"
+    echo "# floor: type openssl=decode+parse+verify parse=decode+parse core=module core miss hash=sha256 export=vars core_cached=core miss with cached intermediates hit=core work of a cache hit (us)"
     cat "$RUN/floor"
     echo "# memory: children RSS before fill ${rss0} kB, after ${rss1} kB ($CONNS children)"
     echo "# fill run: $(grep 'requests in' "$RUN/fill.out")"
@@ -376,8 +385,8 @@ while (<$fh>) {
     if (/^# floor/) { $f = 1; next }
     next if /^#/ && !$f;
     if ($f) { $floor{$1} = {openssl => $2, parse => $3, core => $4, hash => $5,
-                            export => $6, cc => $7}
-                  if /^(\S+) openssl=(\S+) parse=(\S+) core=(\S+) hash=(\S+) export=(\S+) core_cached=(\S+)/; next }
+                            export => $6, cc => $7, hit => $8}
+                  if /^(\S+) openssl=(\S+) parse=(\S+) core=(\S+) hash=(\S+) export=(\S+) core_cached=(\S+) hit=(\S+)/; next }
     my ($id, $rps, $n, $ticks, $bad) = split;
     next unless $n;
     push @order, $id unless $rps{$id};
@@ -399,6 +408,14 @@ for my $t (qw(rsa2048 rsa4096 ec256)) {
         $fl->{openssl}, $fl->{parse}, $fl->{core}, $fl->{cc}, $fl->{export}, $fl->{hash},
         $g->[0] / $b->[0], $gx->[0] / $b->[0], $g->[1] - $b->[1], $gx->[1] - $b->[1],
         $hb, $hb / $fl->{openssl}, $i->[0] / $d->[0];
+}
+print "\n| type | hit, core work us (floor.c) | (g)/(bn) req/s | (g)-(bn) CPU us | (bn)/(b) req/s | (bn)-(b) CPU us |\n|---|---:|---:|---:|---:|---:|\n";
+for my $t (qw(rsa2048 rsa4096 ec256)) {
+    my $fl = $floor{$t} or next;
+    my ($b, $bn, $g) = map { $m{"${_}_$t"} } qw(b bn g);
+    next unless $b && $bn && $g;
+    printf "| %s | %.2f | %.3f | %.0f | %.3f | %.0f |\n", $t, $fl->{hit},
+        $g->[0] / $bn->[0], $g->[1] - $bn->[1], $bn->[0] / $b->[0], $bn->[1] - $b->[1];
 }
 PL
 echo
