@@ -13,12 +13,14 @@
  * down) only costs speed: the request is verified as if nothing was
  * cached, and one log line per ten seconds and process says so.
  *
- * The provider is looked up and created while the configuration is read,
- * initialised in post_config (with a global mutex when the provider is not
- * safe across processes, as mod_ssl does for its session cache), and the
- * mutex re-opened in child_init.  The in-process cache is made in
- * child_init, so each child (and each generation after a graceful restart)
- * starts empty.
+ * The main server has one cache; a virtual host with an AlbMtlsCache of
+ * its own has its own (another provider, size or server), and every other
+ * virtual host uses the main server's.  A provider is looked up and created
+ * while the configuration is read, initialised in post_config (with a
+ * global mutex when the provider is not safe across processes, as mod_ssl
+ * does for its session cache; one mutex instance per cache), and the mutex
+ * re-opened in child_init.  In-process caches are made in child_init, so
+ * each child (and each generation after a graceful restart) starts empty.
  */
 #include <string.h>
 
@@ -49,19 +51,32 @@
 
 typedef enum { CACHE_PROCESS = 0, CACHE_NONE, CACHE_SOCACHE } cache_kind_e;
 
-/* one per configuration cycle (reset in pre_config) */
-static struct {
+/* one cache: the main server's, or a virtual host's own */
+struct amt_results_conf {
     cache_kind_e kind;
     apr_size_t bytes;                   /* CACHE_PROCESS */
     const char *spec;                   /* as configured, for logs */
     const ap_socache_provider_t *provider;
     ap_socache_instance_t *instance;
     apr_global_mutex_t *mutex;          /* providers not safe across procs */
+    server_rec *server;                 /* that initialised the provider */
     int ready;                          /* socache initialised */
-} conf;
+    amt_cache_t *process_cache;         /* CACHE_PROCESS, per child */
+};
+typedef struct amt_results_conf results_t;
 
-static amt_cache_t *process_cache;      /* per child */
+/* per configuration cycle (reset in pre_config): the main server's cache,
+ * and every distinct cache in use (post_config) */
+static results_t main_results;
+static apr_array_header_t *all_results;
 static volatile apr_uint32_t last_log;  /* rate limit of error lines */
+
+static results_t *results_of(const server_rec *s)
+{
+    const amt_srv_conf *sc = ap_get_module_config(s->module_config,
+                                                  &alb_mtls_module);
+    return sc->results != NULL ? sc->results : &main_results;
+}
 
 static const char *cmd_fail(cmd_parms *cmd, const char *msg)
 {
@@ -70,16 +85,24 @@ static const char *cmd_fail(cmd_parms *cmd, const char *msg)
 
 const char *amt_cmd_cache(cmd_parms *cmd, void *mconfig, const char *arg)
 {
-    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
     const char *name, *args, *colon;
+    results_t *rc = &main_results;
 
     (void)mconfig;
     if (err != NULL) return err;
-    conf.spec = arg;
-    conf.provider = NULL;
-    conf.instance = NULL;
+    if (cmd->server->is_virtual) {
+        amt_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
+                                                &alb_mtls_module);
+        if (sc->results == NULL) {
+            sc->results = apr_pcalloc(cmd->pool, sizeof(results_t));
+        }
+        rc = sc->results;
+    }
+    memset(rc, 0, sizeof(*rc));
+    rc->spec = arg;
     if (strcasecmp(arg, "none") == 0) {
-        conf.kind = CACHE_NONE;
+        rc->kind = CACHE_NONE;
         return NULL;
     }
     colon = strchr(arg, ':');
@@ -100,23 +123,23 @@ const char *amt_cmd_cache(cmd_parms *cmd, void *mconfig, const char *arg)
                     MAX_PROCESS_BYTES));
             }
         }
-        conf.kind = CACHE_PROCESS;
-        conf.bytes = (apr_size_t)bytes;
+        rc->kind = CACHE_PROCESS;
+        rc->bytes = (apr_size_t)bytes;
         return NULL;
     }
-    conf.provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name,
-                                       AP_SOCACHE_PROVIDER_VERSION);
-    if (conf.provider == NULL) {
+    rc->provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name,
+                                      AP_SOCACHE_PROVIDER_VERSION);
+    if (rc->provider == NULL) {
         return cmd_fail(cmd, apr_psprintf(cmd->pool,
             "'%s' is not none, process or a loaded mod_socache provider "
             "(load mod_socache_%s?)", arg, name));
     }
-    err = conf.provider->create(&conf.instance, args, cmd->temp_pool,
-                                cmd->pool);
+    err = rc->provider->create(&rc->instance, args, cmd->temp_pool,
+                               cmd->pool);
     if (err != NULL) {
         return cmd_fail(cmd, apr_psprintf(cmd->pool, "%s: %s", arg, err));
     }
-    conf.kind = CACHE_SOCACHE;
+    rc->kind = CACHE_SOCACHE;
     return NULL;
 }
 
@@ -144,11 +167,13 @@ int amt_results_timeout(const server_rec *s)
                                           : sc->cache_timeout;
 }
 
-int amt_results_enabled(void)
+int amt_results_enabled(const server_rec *s)
 {
-    switch (conf.kind) {
-    case CACHE_PROCESS: return process_cache != NULL;
-    case CACHE_SOCACHE: return conf.ready;
+    const results_t *rc = results_of(s);
+
+    switch (rc->kind) {
+    case CACHE_PROCESS: return rc->process_cache != NULL;
+    case CACHE_SOCACHE: return rc->ready;
     default:            return 0;
     }
 }
@@ -163,25 +188,26 @@ static int may_log(void)
     return apr_atomic_cas32(&last_log, now, last) == last;
 }
 
-static void lock(request_rec *r)
+static void lock(request_rec *r, results_t *rc)
 {
     apr_status_t rv;
 
-    if (conf.mutex && (rv = apr_global_mutex_lock(conf.mutex)) != APR_SUCCESS
+    if (rc->mutex && (rv = apr_global_mutex_lock(rc->mutex)) != APR_SUCCESS
         && may_log()) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, rv, r, AMTLOGNO(00400)
                       "cannot lock the AlbMtlsCache mutex");
     }
 }
 
-static void unlock(void)
+static void unlock(results_t *rc)
 {
-    if (conf.mutex) apr_global_mutex_unlock(conf.mutex);
+    if (rc->mutex) apr_global_mutex_unlock(rc->mutex);
 }
 
 amt_entry_t *amt_results_get(request_rec *r,
                              const unsigned char key[AMT_CACHE_KEY_LEN])
 {
+    results_t *rc = results_of(r->server);
     time_t now = (time_t)apr_time_sec(apr_time_now());
     unsigned char *buf = NULL;
     apr_size_t len = 0;
@@ -189,16 +215,16 @@ amt_entry_t *amt_results_get(request_rec *r,
     const char *why;
     apr_status_t rv;
 
-    if (conf.kind == CACHE_PROCESS) {
-        rv = amt_cache_get(process_cache, key, now, r->pool, &buf, &len);
+    if (rc->kind == CACHE_PROCESS) {
+        rv = amt_cache_get(rc->process_cache, key, now, r->pool, &buf, &len);
     }
     else {
         unsigned int ulen = AMT_ENTRY_MAX;
         buf = apr_palloc(r->pool, AMT_ENTRY_MAX);
-        lock(r);
-        rv = conf.provider->retrieve(conf.instance, r->server, key,
-                                     AMT_CACHE_KEY_LEN, buf, &ulen, r->pool);
-        unlock();
+        lock(r, rc);
+        rv = rc->provider->retrieve(rc->instance, r->server, key,
+                                    AMT_CACHE_KEY_LEN, buf, &ulen, r->pool);
+        unlock(rc);
         len = ulen;
         if (rv != APR_SUCCESS && rv != APR_NOTFOUND) {
             amt_count(AMT_C_ERRORS);
@@ -206,7 +232,7 @@ amt_entry_t *amt_results_get(request_rec *r,
                 ap_log_rerror(APLOG_MARK, APLOG_WARNING, rv, r,
                               AMTLOGNO(00401) "AlbMtlsCache %s: lookup "
                               "failed; verifying without the cache",
-                              conf.spec);
+                              rc->spec);
             }
         }
     }
@@ -219,7 +245,7 @@ amt_entry_t *amt_results_get(request_rec *r,
         amt_count(AMT_C_MISSES);
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00402)
                       "AlbMtlsCache %s: refused a stored entry (%s); "
-                      "verifying again", conf.spec, why);
+                      "verifying again", rc->spec, why);
         return NULL;
     }
     if (e->expires <= now) {
@@ -232,6 +258,7 @@ amt_entry_t *amt_results_get(request_rec *r,
 
 void amt_results_put(request_rec *r, const amt_entry_t *e)
 {
+    results_t *rc = results_of(r->server);
     time_t now = (time_t)apr_time_sec(apr_time_now());
     unsigned char *buf;
     apr_size_t len;
@@ -244,24 +271,24 @@ void amt_results_put(request_rec *r, const amt_entry_t *e)
                       "verification result too large to cache");
         return;
     }
-    if (conf.kind == CACHE_PROCESS) {
-        rv = amt_cache_put(process_cache, e->key, e->expires, now,
+    if (rc->kind == CACHE_PROCESS) {
+        rv = amt_cache_put(rc->process_cache, e->key, e->expires, now,
                            e->result.outcome == AMT_OUTCOME_FAILED, buf, len);
     }
     else {
-        lock(r);
-        rv = conf.provider->store(conf.instance, r->server, e->key,
-                                  AMT_CACHE_KEY_LEN,
-                                  apr_time_from_sec(e->expires), buf,
-                                  (unsigned int)len, r->pool);
-        unlock();
+        lock(r, rc);
+        rv = rc->provider->store(rc->instance, r->server, e->key,
+                                 AMT_CACHE_KEY_LEN,
+                                 apr_time_from_sec(e->expires), buf,
+                                 (unsigned int)len, r->pool);
+        unlock(rc);
         if (rv != APR_SUCCESS) {
             amt_count(AMT_C_ERRORS);
             if (may_log()) {
                 ap_log_rerror(APLOG_MARK, APLOG_WARNING, rv, r,
                               AMTLOGNO(00404) "AlbMtlsCache %s: store "
                               "failed; verifying without the cache",
-                              conf.spec);
+                              rc->spec);
             }
             return;
         }
@@ -271,11 +298,16 @@ void amt_results_put(request_rec *r, const amt_entry_t *e)
 
 static void provider_status(request_rec *r, int flags)
 {
-    if (conf.kind == CACHE_SOCACHE && conf.ready
-        && conf.provider->status != NULL) {
-        lock(r);
-        conf.provider->status(conf.instance, r, flags);
-        unlock();
+    int i;
+
+    for (i = 0; all_results != NULL && i < all_results->nelts; i++) {
+        results_t *rc = APR_ARRAY_IDX(all_results, i, results_t *);
+        if (rc->kind == CACHE_SOCACHE && rc->ready
+            && rc->provider->status != NULL) {
+            lock(r, rc);
+            rc->provider->status(rc->instance, r, flags);
+            unlock(rc);
+        }
     }
 }
 
@@ -287,48 +319,43 @@ static int cache_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
 {
     (void)plog;
     (void)ptemp;
-    memset(&conf, 0, sizeof(conf));
-    conf.kind = CACHE_PROCESS;
-    conf.bytes = DEFAULT_PROCESS_BYTES;
-    conf.spec = "process";
-    process_cache = NULL;
+    memset(&main_results, 0, sizeof(main_results));
+    main_results.kind = CACHE_PROCESS;
+    main_results.bytes = DEFAULT_PROCESS_BYTES;
+    main_results.spec = "process";
+    all_results = NULL;
     return ap_mutex_register(pconf, CACHE_MUTEX_TYPE, NULL, APR_LOCK_DEFAULT,
                              0) == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
 }
 
 static apr_status_t socache_cleanup(void *data)
 {
-    server_rec *s = data;
+    results_t *rc = data;
 
-    if (conf.ready && conf.instance != NULL) {
-        conf.provider->destroy(conf.instance, s);
+    if (rc->ready && rc->instance != NULL) {
+        rc->provider->destroy(rc->instance, rc->server);
     }
-    conf.ready = 0;
-    conf.instance = NULL;
+    rc->ready = 0;
+    rc->instance = NULL;
     return APR_SUCCESS;
 }
 
-static int cache_post_config(apr_pool_t *pconf, apr_pool_t *plog,
-                             apr_pool_t *ptemp, server_rec *s)
+/* a provider's mutex and initialisation; n numbers the caches in use */
+static int socache_init(results_t *rc, int n, apr_pool_t *pconf,
+                        server_rec *s)
 {
     struct ap_socache_hints hints;
     apr_status_t rv;
 
-    (void)plog;
-    (void)ptemp;
-    if (amt_status_init(pconf, s) != APR_SUCCESS) {
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    amt_status_set_provider_hook(provider_status);
-    if (conf.kind != CACHE_SOCACHE) return OK;
-
-    if (conf.provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) {
-        rv = ap_global_mutex_create(&conf.mutex, NULL, CACHE_MUTEX_TYPE,
-                                    NULL, s, pconf, 0);
+    if (rc->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) {
+        rv = ap_global_mutex_create(&rc->mutex, NULL, CACHE_MUTEX_TYPE,
+                                    n == 0 ? NULL
+                                           : apr_psprintf(pconf, "%d", n),
+                                    s, pconf, 0);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, AMTLOGNO(00060)
                          "AlbMtlsCache %s: cannot create the global mutex",
-                         conf.spec);
+                         rc->spec);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
     }
@@ -336,16 +363,45 @@ static int cache_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     hints.avg_id_len = AMT_CACHE_KEY_LEN;
     hints.avg_obj_size = 2048;
     hints.expiry_interval = apr_time_from_sec(30);
-    rv = conf.provider->init(conf.instance, "mod_alb_mtls", &hints, s, pconf);
+    rv = rc->provider->init(rc->instance, "mod_alb_mtls", &hints, s, pconf);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, AMTLOGNO(00061)
                      "AlbMtlsCache %s: cannot initialise the cache",
-                     conf.spec);
+                     rc->spec);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    conf.ready = 1;
-    apr_pool_cleanup_register(pconf, s, socache_cleanup,
+    rc->server = s;
+    rc->ready = 1;
+    apr_pool_cleanup_register(pconf, rc, socache_cleanup,
                               apr_pool_cleanup_null);
+    return OK;
+}
+
+static int cache_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                             apr_pool_t *ptemp, server_rec *s)
+{
+    server_rec *vs;
+    int i, rv;
+
+    (void)plog;
+    (void)ptemp;
+    if (amt_status_init(pconf, s) != APR_SUCCESS) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    amt_status_set_provider_hook(provider_status);
+    all_results = apr_array_make(pconf, 2, sizeof(results_t *));
+    for (vs = s; vs != NULL; vs = vs->next) {
+        results_t *rc = results_of(vs);
+        for (i = 0; i < all_results->nelts; i++) {
+            if (APR_ARRAY_IDX(all_results, i, results_t *) == rc) break;
+        }
+        if (i < all_results->nelts) continue;
+        APR_ARRAY_PUSH(all_results, results_t *) = rc;
+        if (rc->kind == CACHE_SOCACHE
+            && (rv = socache_init(rc, i, pconf, vs)) != OK) {
+            return rv;
+        }
+    }
     return OK;
 }
 
@@ -353,31 +409,36 @@ static void cache_child_init(apr_pool_t *pchild, server_rec *s)
 {
     amt_certcache_t *cc;
     apr_status_t rv;
+    int i;
 
     /* a miss under a known intermediate parses only the leaf */
     if (amt_certcache_make(&cc, pchild, CERTCACHE_MAX) == APR_SUCCESS) {
         amt_chain_set_certcache(cc);
     }
 
-    if (conf.kind == CACHE_PROCESS) {
-        rv = amt_cache_make(&process_cache, pchild, conf.bytes / BYTES_PER_ENTRY,
-                            conf.bytes, amt_status_cache_stats());
-        if (rv != APR_SUCCESS) {
-            process_cache = NULL;
-            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, AMTLOGNO(00062)
-                         "cannot create the in-process AlbMtlsCache; "
-                         "verifying every request");
+    for (i = 0; all_results != NULL && i < all_results->nelts; i++) {
+        results_t *rc = APR_ARRAY_IDX(all_results, i, results_t *);
+        if (rc->kind == CACHE_PROCESS) {
+            rv = amt_cache_make(&rc->process_cache, pchild,
+                                rc->bytes / BYTES_PER_ENTRY, rc->bytes,
+                                amt_status_cache_stats());
+            if (rv != APR_SUCCESS) {
+                rc->process_cache = NULL;
+                ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, AMTLOGNO(00062)
+                             "cannot create the in-process AlbMtlsCache; "
+                             "verifying every request");
+            }
         }
-    }
-    else if (conf.kind == CACHE_SOCACHE && conf.mutex != NULL) {
-        rv = apr_global_mutex_child_init(&conf.mutex,
-                                         apr_global_mutex_lockfile(conf.mutex),
-                                         pchild);
-        if (rv != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, AMTLOGNO(00063)
-                         "AlbMtlsCache %s: cannot open the global mutex in "
-                         "the child; cache disabled", conf.spec);
-            conf.ready = 0;
+        else if (rc->kind == CACHE_SOCACHE && rc->mutex != NULL) {
+            rv = apr_global_mutex_child_init(&rc->mutex,
+                                             apr_global_mutex_lockfile(rc->mutex),
+                                             pchild);
+            if (rv != APR_SUCCESS) {
+                ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, AMTLOGNO(00063)
+                             "AlbMtlsCache %s: cannot open the global mutex "
+                             "in the child; cache disabled", rc->spec);
+                rc->ready = 0;
+            }
         }
     }
 }

@@ -118,6 +118,7 @@ void *amt_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     mrg->crl_check_where = add->crl_check_where ? add->crl_check_where
                                                 : base->crl_check_where;
     mrg->has_crl = base->has_crl || add->has_crl;
+    mrg->results = add->results ? add->results : base->results;
     return mrg;
 }
 

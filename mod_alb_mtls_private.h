@@ -60,6 +60,9 @@ typedef struct amt_srv_conf {
     const char *crl_check_where;    /* "file:line" of the first
                                      * AlbMtlsCRLCheck leaf|chain, or NULL */
     int has_crl;                    /* some section has AlbMtlsCRLFile/Path */
+    struct amt_results_conf *results; /* this virtual host's own
+                                     * AlbMtlsCache, or NULL: the main
+                                     * server's (mod_alb_mtls_cache.c) */
 } amt_srv_conf;
 
 extern const command_rec amt_cmds[];
@@ -163,7 +166,7 @@ const char *amt_cmd_cache_timeout(cmd_parms *cmd, void *mconfig,
                                   const char *arg);
 void amt_cache_register_hooks(apr_pool_t *p);
 /** A cache is configured (AlbMtlsCache is not none) and running. */
-int amt_results_enabled(void);
+int amt_results_enabled(const server_rec *s);
 /** Effective AlbMtlsCacheTimeout of s (0: do not cache). */
 int amt_results_timeout(const server_rec *s);
 /** The valid entry stored under key, or NULL (miss, stale, refused,

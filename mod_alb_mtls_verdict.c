@@ -171,7 +171,7 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     v->header = header;
     v->policy = policy;
 
-    if (amt_results_enabled() && amt_results_timeout(r->server) > 0
+    if (amt_results_enabled(r->server) && amt_results_timeout(r->server) > 0
         && (value = single_value(r, header)) != NULL) {
         if (amt_cache_key(key, &v->policy, header, value, strlen(value))
             == APR_SUCCESS) {

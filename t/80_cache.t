@@ -2,8 +2,9 @@
 # the AlbMtls* counters of server-status?auto: hits and misses, failed
 # results cached, one log line per refused request from a cached result,
 # expiry (AlbMtlsCacheTimeout 2), AlbMtlsCacheTimeout 0, policy separation
-# (different CA files never share an entry; equal CA content does), and the
-# variables of a hit equal those of the miss.
+# (different CA files never share an entry; equal CA content does), the
+# variables of a hit equal those of the miss, and virtual hosts with an
+# AlbMtlsCache of their own (none; shmcb).
 #
 # Each step runs on one keep-alive connection, so one child serves it and
 # its in-process cache is the one observed (the counters are summed over
@@ -22,7 +23,7 @@ my $client2 = alb_encode(pem('client2-chain.pem'));
 my $other  = alb_encode(pem('other-chain.pem'));
 my $expired = alb_encode(pem('expired-chain.pem'));
 
-plan tests => 51;
+plan tests => 58;
 
 sub agent { LWP::UserAgent->new(keep_alive => 1, timeout => 30) }
 
@@ -168,6 +169,40 @@ $d = delta($o0, $o1);
 is("@oc", '200 200 200', 'AlbMtlsCacheTimeout 0: served');
 is($d->{CacheHits} + $d->{CacheMisses}, 0, 'AlbMtlsCacheTimeout 0: the cache is not asked');
 is($d->{Verified}, 3, 'AlbMtlsCacheTimeout 0: verified every time');
+
+# ------------------------------------- a virtual host's own AlbMtlsCache
+# alb_cache_none says AlbMtlsCache none; the main server caches in-process
+my $un = agent();
+my $n0 = counters($un, 'alb_cache_none');
+my @nc = map { (get($un, 'alb_cache_none', '/own/env', $H => $client))[0] } 1 .. 3;
+my $n1 = counters($un, 'alb_cache_none');
+$d = delta($n0, $n1);
+is("@nc", '200 200 200', 'AlbMtlsCache none in a virtual host: served');
+is($d->{CacheHits} + $d->{CacheMisses}, 0,
+   'AlbMtlsCache none in a virtual host: no cache asked there');
+is($d->{Verified}, 3, 'AlbMtlsCache none in a virtual host: verified every time');
+
+# alb_cache_shm has a shmcb cache of its own; a new connection for every
+# request, so any child serves it: one store, then hits from any child.
+# shmcb's own counters (its server-status?auto lines) show it is that cache.
+sub shmcb_counters {
+    my ($code, undef, $res) = get(agent(), 'alb_cache_shm', '/server-status?auto');
+    my %c;
+    for (split /\n/, $res->content) {
+        $c{$1} = $2 if /^Cache(\w+): (\d+)$/;
+    }
+    return \%c;
+}
+my $m0 = shmcb_counters();
+my @mc = map { (get(agent(), 'alb_cache_shm', '/own/env', $H => $client))[0] } 1 .. 4;
+my $m1 = shmcb_counters();
+is("@mc", '200 200 200 200', 'a virtual host with its own shmcb cache: served');
+ok(exists $m0->{StoreCount} && exists $m0->{RetrieveHitCount},
+   "server-status shows the virtual host's shmcb cache");
+is(($m1->{StoreCount} // 0) - ($m0->{StoreCount} // 0), 1,
+   "the virtual host's shmcb cache stored the result once");
+is(($m1->{RetrieveHitCount} // 0) - ($m0->{RetrieveHitCount} // 0), 3,
+   'the next 3 requests, on new connections, were hits in it');
 
 # ------------------------------------------- concurrent hits and misses
 # 6 clients at once, 3 chains in turn, on fresh keys (/hitlegacy's policy

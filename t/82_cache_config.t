@@ -23,6 +23,12 @@ my @good = (
     [ 'memcache (not running: still starts)', "$memc\nAlbMtlsCache memcache:127.0.0.1:9" ],
     [ 'redis (not running: still starts)',    "$redis\nAlbMtlsCache redis:127.0.0.1:9" ],
     [ 'timeouts 0 and 86400',  "AlbMtlsCacheTimeout 86400\n<VirtualHost 127.0.0.1:*>\nAlbMtlsCacheTimeout 0\n</VirtualHost>" ],
+    [ 'none in a VirtualHost',   "<VirtualHost 127.0.0.1:*>\nAlbMtlsCache none\n</VirtualHost>" ],
+    [ 'process in a VirtualHost', "AlbMtlsCache none\n<VirtualHost 127.0.0.1:*>\nAlbMtlsCache process:65536\n</VirtualHost>" ],
+    [ 'shmcb in two VirtualHosts and the main server',
+      "$shmcb\nAlbMtlsCache shmcb:$dir/shm0(200000)\n"
+      . "<VirtualHost 127.0.0.1:*>\nAlbMtlsCache shmcb:$dir/shm1(200000)\n</VirtualHost>\n"
+      . "<VirtualHost 127.0.0.2:*>\nAlbMtlsCache shmcb:$dir/shm2(200000)\n</VirtualHost>" ],
 );
 
 my @bad = (
@@ -31,7 +37,8 @@ my @bad = (
     [ 'process size too small',   'AlbMtlsCache process:100',        'AlbMtlsCache', qr/16384/ ],
     [ 'process size not a number','AlbMtlsCache process:2MB',        'AlbMtlsCache', qr/number of bytes/ ],
     [ 'shmcb bad size',           "$shmcb\nAlbMtlsCache shmcb:$dir/shm(abc)", 'AlbMtlsCache', qr/shmcb/ ],
-    [ 'in a VirtualHost',         "<VirtualHost 127.0.0.1:*>\nAlbMtlsCache none\n</VirtualHost>", 'AlbMtlsCache', qr/VirtualHost|not allowed/ ],
+    [ 'bad size in a VirtualHost', "<VirtualHost 127.0.0.1:*>\nAlbMtlsCache process:1\n</VirtualHost>", 'AlbMtlsCache', qr/16384/ ],
+    [ 'in a Directory',           "<Directory /tmp>\nAlbMtlsCache none\n</Directory>", 'AlbMtlsCache', qr/not allowed/ ],
     [ 'in a Location',            "<Location /x>\nAlbMtlsCache none\n</Location>", 'AlbMtlsCache', qr/not allowed/ ],
     [ 'timeout 86401',            'AlbMtlsCacheTimeout 86401',       'AlbMtlsCacheTimeout', qr/86400/ ],
     [ 'timeout -1',               'AlbMtlsCacheTimeout -1',          'AlbMtlsCacheTimeout', qr/./ ],

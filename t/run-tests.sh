@@ -101,7 +101,8 @@ base_conf() {
         echo "LoadModule mpm_$1_module $MODDIR/mod_mpm_$1.so"
         for m in authn_core authz_core authz_host mime alias env setenvif \
                  dir headers rewrite \
-                 auth_basic authn_file authz_user proxy proxy_fcgi proxy_http status; do
+                 auth_basic authn_file authz_user proxy proxy_fcgi proxy_http status \
+                 socache_shmcb; do
             echo "LoadModule ${m}_module $MODDIR/mod_$m.so"
         done
         if [ "$1" = prefork ]; then
