@@ -18,51 +18,13 @@
 #include <apr_tables.h>
 
 #include "amt_decode.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
+#include "fuzz_common.h"
 
 static apr_pool_t *root;
 
-/* The pool lives until exit, and is destroyed then: APR may take pool
- * memory from mmap, which LeakSanitizer does not scan, so objects reachable
- * only through a pool would look leaked. */
-static void fini(void)
+void fuzz_target_init(void)
 {
-    if (root != NULL) {
-        apr_pool_destroy(root);
-        root = NULL;
-        apr_terminate();
-    }
-}
-
-static void init_once(void)
-{
-    if (root == NULL) {
-        apr_initialize();
-        apr_pool_create(&root, NULL);
-        atexit(fini);
-    }
-}
-
-static void check_reason(const char *reason)
-{
-    const unsigned char *s = (const unsigned char *)reason;
-
-    if (s == NULL) abort();
-    for (; *s; s++) {
-        if (*s < 0x20 || *s > 0x7e) abort();
-    }
-}
-
-/* libFuzzer calls this once before any input (not leak-checked); the
- * replay driver does not, so the targets also initialise lazily */
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    init_once();
-    return 0;
+    root = fuzz_root_pool();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -76,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     apr_status_t rv;
     int i;
 
-    init_once();
+    fuzz_target_init();
     apr_pool_create(&p, root);
     /* a header value is a C string: cut at the first NUL, as httpd does */
     value = apr_pstrmemdup(p, (const char *)data, size);
@@ -91,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     else {
-        check_reason(reason);
+        fuzz_check_ascii(reason);
     }
 
     reason = NULL;

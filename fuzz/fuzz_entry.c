@@ -27,41 +27,15 @@
 
 #include "amt_entry.h"
 #include "amt_vars.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
+#include "fuzz_common.h"
 
 #define KEY_OFFSET 5    /* 4 bytes of magic, 1 of version */
 
 static apr_pool_t *root;
 
-/* see fuzz_decode.c: the pool lives until exit */
-static void fini(void)
+void fuzz_target_init(void)
 {
-    if (root != NULL) {
-        apr_pool_destroy(root);
-        root = NULL;
-        apr_terminate();
-    }
-}
-
-static void init_once(void)
-{
-    if (root == NULL) {
-        apr_initialize();
-        apr_pool_create(&root, NULL);
-        atexit(fini);
-    }
-}
-
-static void check_ascii(const char *s)
-{
-    const unsigned char *u = (const unsigned char *)s;
-
-    if (s == NULL) abort();
-    for (; *u; u++) {
-        if (*u < 0x20 || *u > 0x7e) abort();
-    }
+    root = fuzz_root_pool();
 }
 
 static int is_name(const char *s)
@@ -102,14 +76,6 @@ static void check_export(apr_pool_t *p, const amt_entry_t *e, time_t now)
     }
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    init_once();
-    return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     unsigned char key[AMT_CACHE_KEY_LEN];
@@ -121,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     time_t now = (time_t)1700000000;
     int i, answered;
 
-    init_once();
+    fuzz_target_init();
     memset(key, 0, sizeof(key));
     if (size >= KEY_OFFSET + AMT_CACHE_KEY_LEN) {
         memcpy(key, data + KEY_OFFSET, AMT_CACHE_KEY_LEN);
@@ -134,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (amt_entry_decode(&e, p, key, buf, size, &why) != APR_SUCCESS) {
         if (e != NULL) abort();
-        check_ascii(why);
+        fuzz_check_ascii(why);
     }
     else {
         if (e == NULL) abort();
@@ -142,9 +108,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             || againlen != size || memcmp(again, data, size) != 0) {
             abort();
         }
-        if (e->log_subject != NULL) check_ascii(e->log_subject);
+        if (e->log_subject != NULL) fuzz_check_ascii(e->log_subject);
         if (e->result.outcome == AMT_OUTCOME_FAILED) {
-            check_ascii(e->result.reason);
+            fuzz_check_ascii(e->result.reason);
         }
         for (i = 0; i < e->nvars; i++) {
             if (!is_name(e->vars[i].name)) abort();

@@ -31,9 +31,7 @@
 #include "amt_trust.h"
 #include "amt_vars.h"
 #include "amt_verify.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
+#include "fuzz_common.h"
 
 static apr_pool_t *root;
 static amt_trust_t *trust;
@@ -55,27 +53,13 @@ static const char *const names[] = {
     NULL
 };
 
-/* The pool lives until exit, and is destroyed then: APR may take pool
- * memory from mmap, which LeakSanitizer does not scan, so objects reachable
- * only through a pool would look leaked. */
-static void fini(void)
-{
-    if (root != NULL) {
-        apr_pool_destroy(root);
-        root = NULL;
-        apr_terminate();
-    }
-}
-
-static void init_once(void)
+void fuzz_target_init(void)
 {
     const char *ca, *crl, *err = NULL;
     FILE *f;
 
     if (root != NULL) return;
-    apr_initialize();
-    apr_pool_create(&root, NULL);
-    atexit(fini);
+    root = fuzz_root_pool();
     amt_verify_init();
     ca = getenv("AMT_FUZZ_CA");
     if (ca == NULL || *ca == '\0') ca = "fuzz/corpus/ca.pem";
@@ -132,16 +116,6 @@ static void format_all(apr_pool_t *p, const amt_peer_t *peer)
     }
 }
 
-/* libFuzzer calls this once before any input (not leak-checked); the
- * replay driver does not, so the targets also initialise lazily */
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    init_once();
-    return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p;
@@ -151,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     amt_policy_t revo;
     amt_peer_t peer;
 
-    init_once();
+    fuzz_target_init();
     plain.trust = trust;
     revo = plain;
     revo.no_ca_ok = 1;
