@@ -160,27 +160,25 @@ is(delta($s1, $s2)->{CacheHits}, 0, 'no hit after the timeout');
 is(delta($s1, $s2)->{CacheMisses}, 1, 'a miss after the timeout');
 is(delta($s1, $s2)->{CacheExpired}, 1, 'the stale entry counted as expired');
 
-# ------------------------------------------------ AlbMtlsCacheTimeout 0
+# never_cached(VHOST, PATH, WHAT): 3 requests with the same chain on one
+# connection are all served, all verified, and none asks the cache.
 my $uo = agent();
-my $o0 = counters($uo, 'alb_cache_off');
-my @oc = map { (get($uo, 'alb_cache_off', '/off/env', $H => $client))[0] } 1 .. 3;
-my $o1 = counters($uo, 'alb_cache_off');
-$d = delta($o0, $o1);
-is("@oc", '200 200 200', 'AlbMtlsCacheTimeout 0: served');
-is($d->{CacheHits} + $d->{CacheMisses}, 0, 'AlbMtlsCacheTimeout 0: the cache is not asked');
-is($d->{Verified}, 3, 'AlbMtlsCacheTimeout 0: verified every time');
+sub never_cached {
+    my ($vhost, $path, $what) = @_;
+    my $c0 = counters($uo, $vhost);
+    my @codes = map { (get($uo, $vhost, $path, $H => $client))[0] } 1 .. 3;
+    my $dd = delta($c0, counters($uo, $vhost));
+    is("@codes", '200 200 200', "$what: served");
+    is($dd->{CacheHits} + $dd->{CacheMisses}, 0, "$what: the cache is not asked");
+    is($dd->{Verified}, 3, "$what: verified every time");
+}
+
+# ------------------------------------------------ AlbMtlsCacheTimeout 0
+never_cached('alb_cache_off', '/off/env', 'AlbMtlsCacheTimeout 0');
 
 # ------------------------------------- a virtual host's own AlbMtlsCache
 # alb_cache_none says AlbMtlsCache none; the main server caches in-process
-my $un = agent();
-my $n0 = counters($un, 'alb_cache_none');
-my @nc = map { (get($un, 'alb_cache_none', '/own/env', $H => $client))[0] } 1 .. 3;
-my $n1 = counters($un, 'alb_cache_none');
-$d = delta($n0, $n1);
-is("@nc", '200 200 200', 'AlbMtlsCache none in a virtual host: served');
-is($d->{CacheHits} + $d->{CacheMisses}, 0,
-   'AlbMtlsCache none in a virtual host: no cache asked there');
-is($d->{Verified}, 3, 'AlbMtlsCache none in a virtual host: verified every time');
+never_cached('alb_cache_none', '/own/env', 'AlbMtlsCache none in a virtual host');
 
 # alb_cache_shm has a shmcb cache of its own; a new connection for every
 # request, so any child serves it: one store, then hits from any child.
