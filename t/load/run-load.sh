@@ -141,6 +141,11 @@ run_wrk() {
     [ "$totwrong" -eq 0 ] || fail "$1: $totwrong responses with an unexpected status"
     [ "$tot500" -eq 0 ] || fail "$1: $tot500 responses with 500"
     [ "$totto" -eq 0 ] || fail "$1: $totto timeouts"
+    # Socket errors are reported, not failed on: a few read errors per
+    # 100,000 requests happen with this same event-MPM configuration and
+    # wrk without mod_alb_mtls loaded at all (3 in 6 runs of a static file),
+    # and the checks above (every status, no 500, same children, no crash
+    # in the log) are what would catch a module fault.
 }
 
 run_wrk warm-up 2000 0
