@@ -240,7 +240,10 @@ sub small_config {
     my ($moddir, $mpm) = (moddir(), test_mpm());
     my ($f, $log, $port) = ("$dir/case$configs.conf",
                             "$dir/case$configs.error_log", free_port());
-    unlink $log, "$log.stdout";
+    # a pid file left by an earlier pass (the directory is shared by the
+    # MPM passes) whose pid now belongs to another process makes httpd
+    # refuse to start with "already running"
+    unlink $log, "$log.stdout", "$dir/case$configs.pid";
     spew($f, <<"CONF");
 ServerRoot "$top/t"
 ServerName localhost
