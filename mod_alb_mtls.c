@@ -8,12 +8,24 @@
  * and variable formatting live in src/ (APR and OpenSSL only).
  *
  * Request flow:
- *   post_read_request  strip the header when the TCP peer is not a trusted
- *                      proxy (before any other module sees it)
+ *   post_read_request  strip the certificate headers when the TCP peer is
+ *                      not a trusted proxy (before any other module sees
+ *                      them); capture them, as read, when it is: every
+ *                      verdict of the request is made from that capture
+ *   input filter       on requests with a body: remove certificate headers
+ *                      that arrive as chunked trailers (MergeTrailers)
  *   check_access_ex    decode + parse + verify (once per request; internal
  *                      redirects and subrequests reuse the result), set the
  *                      user, refuse under `require` / AlbMtlsRequireCN
- *   fixups             export the variables (after mod_ssl's fixup)
+ *   fixups (first)     the same access decision again wherever
+ *                      check_access_ex did not run for this request (it is
+ *                      skipped under `Satisfy Any` once an access_checker
+ *                      grants, or when another module's check_access_ex
+ *                      returns OK first); no response of a request the
+ *                      module decides on is stored by mod_cache
+ *   fixups             export the variables (after mod_ssl, mod_env and
+ *                      mod_rewrite, so that only the module's SSL_CLIENT_*
+ *                      reach the application)
  */
 #include <string.h>
 
@@ -136,26 +148,96 @@ static int collect_doomed(void *baton, const char *key, const char *value)
     return 1;
 }
 
+/* the entries of a table whose names are certificate headers of sc */
+static apr_array_header_t *matching_keys(request_rec *r,
+                                         const amt_srv_conf *sc,
+                                         apr_table_t *t)
+{
+    strip_ctx ctx;
+
+    ctx.sc = sc;
+    ctx.doomed = apr_array_make(r->pool, 1, sizeof(const char *));
+    apr_table_do(collect_doomed, &ctx, t, NULL);
+    return ctx.doomed;
+}
+
+#define TRAILER_FILTER "ALB_MTLS_TRAILERS"
+
 static int amt_post_read_request(request_rec *r)
 {
     const amt_srv_conf *sc = ap_get_module_config(r->server->module_config,
                                                   &alb_mtls_module);
-    strip_ctx ctx;
+    apr_array_header_t *keys = matching_keys(r, sc, r->headers_in);
+    apr_table_t *captured = NULL;
     int i;
 
-    if (amt_peer_is_trusted(sc, r->connection->client_addr)) return DECLINED;
-    ctx.sc = sc;
-    ctx.doomed = apr_array_make(r->pool, 1, sizeof(const char *));
-    apr_table_do(collect_doomed, &ctx, r->headers_in, NULL);
-    for (i = 0; i < ctx.doomed->nelts; i++) {
-        const char *key = APR_ARRAY_IDX(ctx.doomed, i, const char *);
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00104)
-                      "removed header %s sent by untrusted peer %s (not in "
-                      "AlbMtlsTrustedProxy)", ap_escape_logitem(r->pool, key),
-                      r->connection->client_ip);
-        apr_table_unset(r->headers_in, key);
+    if (amt_peer_is_trusted(sc, r->connection->client_addr)) {
+        captured = apr_table_make(r->pool, keys->nelts ? keys->nelts : 1);
+        for (i = 0; i < keys->nelts; i++) {
+            const char *key = APR_ARRAY_IDX(keys, i, const char *);
+            apr_table_addn(captured, key, apr_table_get(r->headers_in, key));
+        }
+    }
+    else {
+        for (i = 0; i < keys->nelts; i++) {
+            const char *key = APR_ARRAY_IDX(keys, i, const char *);
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00104)
+                          "removed header %s sent by untrusted peer %s (not "
+                          "in AlbMtlsTrustedProxy)",
+                          ap_escape_logitem(r->pool, key),
+                          r->connection->client_ip);
+            apr_table_unset(r->headers_in, key);
+        }
+    }
+    amt_verdict_capture(r, captured);
+    /* trailers come only with a body: chunked in HTTP/1.1, DATA frames in
+     * HTTP/2 */
+    if (apr_table_get(r->headers_in, "Transfer-Encoding") != NULL
+        || r->proto_num >= HTTP_VERSION(2, 0)) {
+        ap_add_input_filter(TRAILER_FILTER, captured, r, r->connection);
     }
     return DECLINED;
+}
+
+/* Certificate headers sent as trailers never count (verdicts use the
+ * capture of post_read_request) and never reach the application: they are
+ * removed from r->trailers_in and, where MergeTrailers copied them, from
+ * r->headers_in, which gets back the values of the capture. */
+static apr_status_t amt_trailer_filter(ap_filter_t *f, apr_bucket_brigade *bb,
+                                       ap_input_mode_t mode,
+                                       apr_read_type_e block,
+                                       apr_off_t readbytes)
+{
+    request_rec *r = f->r;
+    apr_status_t rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
+    const amt_srv_conf *sc;
+    apr_array_header_t *keys;
+    int i;
+
+    if (rv != APR_SUCCESS || r->trailers_in == NULL
+        || apr_is_empty_table(r->trailers_in)) {
+        return rv;
+    }
+    sc = ap_get_module_config(r->server->module_config, &alb_mtls_module);
+    keys = matching_keys(r, sc, r->trailers_in);
+    if (keys->nelts == 0) return rv;
+    for (i = 0; i < keys->nelts; i++) {
+        const char *key = APR_ARRAY_IDX(keys, i, const char *);
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00106)
+                      "removed header %s sent as a trailer by peer %s: "
+                      "certificate headers count only in the request's "
+                      "header section", ap_escape_logitem(r->pool, key),
+                      r->connection->client_ip);
+        apr_table_unset(r->trailers_in, key);
+    }
+    keys = matching_keys(r, sc, r->headers_in);
+    for (i = 0; i < keys->nelts; i++) {
+        apr_table_unset(r->headers_in, APR_ARRAY_IDX(keys, i, const char *));
+    }
+    if (f->ctx != NULL) {
+        r->headers_in = apr_table_overlay(r->pool, r->headers_in, f->ctx);
+    }
+    return rv;
 }
 
 static int cn_allowed(request_rec *r, const amt_dir_conf *dc,
@@ -189,15 +271,17 @@ static void set_user(request_rec *r, const amt_dir_conf *dc,
     r->ap_auth_type = "ClientCert";
 }
 
-static int amt_check_access(request_rec *r)
+/* Whether r may go on under dc: DECLINED, or HTTP_FORBIDDEN (logged once
+ * per verdict) or HTTP_INTERNAL_SERVER_ERROR.  Only SUCCESS counts as a
+ * verified certificate here: GENEROUS grants nothing. */
+static int access_decision(request_rec *r, const amt_dir_conf *dc,
+                           amt_verdict_t **vp)
 {
-    const amt_dir_conf *dc = ap_get_module_config(r->per_dir_config,
-                                                  &alb_mtls_module);
     amt_verify_mode_e mode = amt_conf_mode(dc);
     amt_verdict_t *v;
     const char *cn;
 
-    if (mode == AMT_VERIFY_NONE) return DECLINED;
+    *vp = NULL;
     if (dc->trust == NULL && mode == AMT_VERIFY_REQUIRE) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AMTLOGNO(00005)
                       "AlbMtlsVerifyClient require applies to %s, but no "
@@ -205,7 +289,7 @@ static int amt_check_access(request_rec *r)
                       ap_escape_logitem(r->pool, r->uri));
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    v = amt_verdict_for(r, dc);
+    *vp = v = amt_verdict_for(r, dc);
 
     if (mode == AMT_VERIFY_REQUIRE && !amt_verdict_is_verified(v)) {
         if (amt_verdict_log_once(v)) {
@@ -236,18 +320,74 @@ static int amt_check_access(request_rec *r)
                       amt_verdict_log_where(r, v));
     }
     if (dc->require_cn != NULL && !cn_allowed(r, dc, v, &cn)) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AMTLOGNO(00103)
-                      "client certificate refused: subject CN \"%s\" is not "
-                      "one of AlbMtlsRequireCN %s",
-                      cn ? ap_escape_logitem(r->pool, cn) : "(none)",
-                      amt_verdict_log_where(r, v));
+        if (amt_verdict_log_once(v)) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AMTLOGNO(00103)
+                          "client certificate refused: subject CN \"%s\" is "
+                          "not one of AlbMtlsRequireCN %s",
+                          cn ? ap_escape_logitem(r->pool, cn) : "(none)",
+                          amt_verdict_log_where(r, v));
+        }
         return HTTP_FORBIDDEN;
     }
-    /* as SSLUserName, ignored where FakeBasicAuth makes the user */
-    if (dc->user_var != NULL && amt_verdict_is_verified(v)
-        && !(amt_conf_options(dc) & AMT_OPT_FAKE_BASIC_AUTH)) {
+    return DECLINED;
+}
+
+/* AlbMtlsUserName, as SSLUserName: ignored where FakeBasicAuth makes the
+ * user, and only from a verified (SUCCESS) certificate */
+static void maybe_set_user(request_rec *r, const amt_dir_conf *dc,
+                           amt_verdict_t *v)
+{
+    if (dc->user_var == NULL
+        || (amt_conf_options(dc) & AMT_OPT_FAKE_BASIC_AUTH)) {
+        return;
+    }
+    if (amt_verdict_is_verified(v)) {
         set_user(r, dc, v);
     }
+    else if (amt_verdict_result(v)->outcome == AMT_OUTCOME_GENEROUS) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, AMTLOGNO(00107)
+                      "AlbMtlsUserName %s: no user from a GENEROUS "
+                      "certificate (optional_no_ca: not verified) %s",
+                      dc->user_var, amt_verdict_log_where(r, v));
+    }
+}
+
+/* set in r->notes once check_access_ex has decided for r itself (notes
+ * are fresh on every subrequest and internal redirect) */
+#define NOTE_DECIDED "alb-mtls-access-decided"
+
+static int amt_check_access(request_rec *r)
+{
+    const amt_dir_conf *dc = ap_get_module_config(r->per_dir_config,
+                                                  &alb_mtls_module);
+    amt_verdict_t *v;
+    int rc;
+
+    if (amt_conf_mode(dc) == AMT_VERIFY_NONE) return DECLINED;
+    if ((rc = access_decision(r, dc, &v)) != DECLINED) return rc;
+    maybe_set_user(r, dc, v);
+    apr_table_setn(r->notes, NOTE_DECIDED, "1");
+    return DECLINED;
+}
+
+/* The decision again, for every request that reaches its handler without
+ * check_access_ex having run for it: fixups run for every request,
+ * subrequest and internal redirect that gets as far as a handler. */
+static int amt_enforce(request_rec *r)
+{
+    const amt_dir_conf *dc = ap_get_module_config(r->per_dir_config,
+                                                  &alb_mtls_module);
+    amt_verdict_t *v;
+    int rc;
+
+    if (amt_conf_mode(dc) == AMT_VERIFY_NONE) return DECLINED;
+    /* a response that depends on the forwarded certificate must not be
+     * served to another client from mod_cache (its quick handler runs
+     * before any access hook) */
+    r->no_cache = 1;
+    if (apr_table_get(r->notes, NOTE_DECIDED) != NULL) return DECLINED;
+    if ((rc = access_decision(r, dc, &v)) != DECLINED) return rc;
+    if (r->user == NULL) maybe_set_user(r, dc, v);
     return DECLINED;
 }
 
@@ -269,16 +409,25 @@ static int amt_fixups(request_rec *r)
 static void amt_register_hooks(apr_pool_t *p)
 {
     /* export after mod_ssl, so that on an HTTPS hop from the load balancer
-     * mod_ssl's SSL_CLIENT_VERIFY=NONE does not overwrite ours */
-    static const char *const after_ssl[] = { "mod_ssl.c", NULL };
+     * mod_ssl's SSL_CLIENT_VERIFY=NONE does not overwrite ours, and after
+     * the modules that put configured values into the environment in
+     * fixups (SetEnv, per-directory RewriteRule [E=]), so that where the
+     * module is on only its own SSL_CLIENT_* reach the application */
+    static const char *const export_after[] = { "mod_ssl.c", "mod_env.c",
+                                                "mod_rewrite.c", NULL };
 
     ap_hook_pre_config(amt_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(amt_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_read_request(amt_post_read_request, NULL, NULL,
                               APR_HOOK_REALLY_FIRST);
-    ap_hook_check_access_ex(amt_check_access, NULL, NULL, APR_HOOK_FIRST,
-                            AP_AUTH_INTERNAL_PER_CONF);
-    ap_hook_fixups(amt_fixups, after_ssl, NULL, APR_HOOK_MIDDLE);
+    /* check_access_ex runs the first hook that does not decline: first of
+     * all, so that no other module's OK skips the decision */
+    ap_hook_check_access_ex(amt_check_access, NULL, NULL,
+                            APR_HOOK_REALLY_FIRST, AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_fixups(amt_enforce, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_hook_fixups(amt_fixups, export_after, NULL, APR_HOOK_MIDDLE);
+    ap_register_input_filter(TRAILER_FILTER, amt_trailer_filter, NULL,
+                             AP_FTYPE_RESOURCE);
     /* lookups, Require providers, FakeBasicAuth */
     amt_lookup_register(p);
     amt_authz_register(p);

@@ -1,19 +1,23 @@
 /*
  * mod_alb_mtls_fakeauth.c - AlbMtlsOptions +FakeBasicAuth, as mod_ssl's
- * SSLOptions +FakeBasicAuth (ssl_hook_UserCheck in httpd 2.4):
+ * SSLOptions +FakeBasicAuth (ssl_hook_UserCheck in httpd 2.4), with a
+ * stricter refusal of forged users:
  *
- * - Where authentication runs (check_authn) on an initial request, a
- *   client-sent "Authorization: Basic" whose user starts with "/" and whose
- *   password is exactly "password" is a forged fake and gets 403, whatever
- *   the options (mod_ssl does the same).  This runs before mod_ssl's own
- *   check and before any fake header is made.
- * - Where FakeBasicAuth is on, the request has a verified forwarded
- *   certificate (SUCCESS or GENEROUS, as mod_ssl fakes for any certificate
- *   its handshake accepted) and no user yet, the header becomes
+ * - Wherever authentication runs (check_authn: initial requests, internal
+ *   redirects, subrequests), a client-sent "Authorization: Basic" whose user
+ *   has the form of a certificate DN (amt_user_is_dn_form: "/..." or
+ *   "CN=..,O=..") gets 403 with one log line, whatever the password and
+ *   whatever the options, unless it is exactly the header FakeBasicAuth
+ *   makes for this request from a verified certificate.  A user file that
+ *   holds certificate DNs can so never be reached with a typed password.
+ *   This runs before mod_ssl's check and before any fake header is made.
+ * - Where FakeBasicAuth is on, the request has a verified (SUCCESS)
+ *   forwarded certificate and no user yet, the header becomes
  *   "Basic base64(<subject DN in the legacy /C=../CN=.. form>:password)",
  *   after mod_ssl's hook, so the forwarded certificate wins on an HTTPS hop.
  *   mod_auth_basic and an AuthUserFile then check it; the user file holds
- *   the DN with the hash of "password" (e.g. xxj31ZMTZzkVA).
+ *   the DN with a hash of "password" (htpasswd -nbB).  GENEROUS
+ *   (optional_no_ca) makes no user.
  */
 #include <string.h>
 
@@ -25,60 +29,86 @@
 #include "apr_strings.h"
 
 #include "mod_alb_mtls_private.h"
+#include "amt_match.h"
 #include "amt_vars.h"
 
 #define FAKE_PASSWORD "password"
 
+/* the user of a Basic Authorization value, or NULL */
+static const char *basic_user(apr_pool_t *p, const char *line)
+{
+    if (strcasecmp(ap_getword(p, &line, ' '), "Basic") != 0) return NULL;
+    while (*line == ' ' || *line == '\t') line++;
+    line = ap_pbase64decode(p, line);
+    return ap_getword_nulls(p, &line, ':');
+}
+
+/* the Authorization value FakeBasicAuth makes for r, or NULL when it makes
+ * none here (option off, module off, no verified certificate) */
+static const char *fake_line(request_rec *r, const amt_dir_conf *dc)
+{
+    amt_verdict_t *v;
+    const char *dn;
+
+    if (amt_conf_mode(dc) == AMT_VERIFY_NONE
+        || !(amt_conf_options(dc) & AMT_OPT_FAKE_BASIC_AUTH)) {
+        return NULL;
+    }
+    v = amt_verdict_for(r, dc);
+    if (!amt_verdict_is_verified(v)) return NULL;
+    dn = amt_verdict_var(r, v, "SSL_CLIENT_S_DN", AMT_VARS_LEGACY_DN);
+    if (dn == NULL || *dn == '\0') return NULL;
+    return apr_pstrcat(r->pool, "Basic ",
+                       ap_pbase64encode(r->pool,
+                                        apr_pstrcat(r->pool, dn, ":"
+                                                    FAKE_PASSWORD, NULL)),
+                       NULL);
+}
+
+#define NOTE_SPOOF_LOGGED "alb-mtls-spoof-logged"
+
 static int amt_fakeauth_spoof(request_rec *r)
 {
-    const char *line, *user;
+    const amt_dir_conf *dc = ap_get_module_config(r->per_dir_config,
+                                                  &alb_mtls_module);
+    const char *line, *user, *ours;
+    request_rec *root;
 
-    if (!ap_is_initial_req(r)) return DECLINED;
     line = apr_table_get(r->headers_in, "Authorization");
     if (line == NULL) return DECLINED;
-    if (strcasecmp(ap_getword(r->pool, &line, ' '), "Basic") != 0) {
-        return DECLINED;
-    }
-    while (*line == ' ' || *line == '\t') line++;
-    line = ap_pbase64decode(r->pool, line);
-    user = ap_getword_nulls(r->pool, &line, ':');
-    if (user[0] == '/' && strcmp(line, FAKE_PASSWORD) == 0) {
+    user = basic_user(r->pool, line);
+    if (user == NULL || !amt_user_is_dn_form(user)) return DECLINED;
+    ours = fake_line(r, dc);
+    if (ours != NULL && strcmp(ours, line) == 0) return DECLINED;
+    /* one line per request, however often authentication runs in it */
+    root = amt_initial_request(r);
+    if (apr_table_get(root->notes, NOTE_SPOOF_LOGGED) == NULL) {
+        apr_table_setn(root->notes, NOTE_SPOOF_LOGGED, "1");
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AMTLOGNO(00203)
-                      "refused a client-sent FakeBasicAuth header (user "
-                      "\"%s\" with password \"password\") (peer %s, uri %s)",
+                      "refused a client-sent Basic user in certificate DN "
+                      "form (user \"%s\"): only FakeBasicAuth makes such a "
+                      "user, from a verified certificate (peer %s, uri %s)",
                       ap_escape_logitem(r->pool, user),
                       r->connection->client_ip,
                       ap_escape_logitem(r->pool, r->uri));
-        return HTTP_FORBIDDEN;
     }
-    return DECLINED;
+    return HTTP_FORBIDDEN;
 }
 
 static int amt_fakeauth_inject(request_rec *r)
 {
     const amt_dir_conf *dc = ap_get_module_config(r->per_dir_config,
                                                   &alb_mtls_module);
-    amt_verdict_t *v;
-    const char *dn, *line;
+    const char *line;
 
-    if (amt_conf_mode(dc) == AMT_VERIFY_NONE
-        || !(amt_conf_options(dc) & AMT_OPT_FAKE_BASIC_AUTH)
-        || !ap_is_initial_req(r) || r->user != NULL) {
+    if (r->user != NULL || (line = fake_line(r, dc)) == NULL) {
         return DECLINED;
     }
-    v = amt_verdict_for(r, dc);
-    if (!amt_verdict_is_verified(v)) return DECLINED;
-    dn = amt_verdict_var(r, v, "SSL_CLIENT_S_DN", AMT_VARS_LEGACY_DN);
-    if (dn == NULL || *dn == '\0') return DECLINED;
-    line = apr_pstrcat(r->pool, "Basic ",
-                       ap_pbase64encode(r->pool,
-                                        apr_pstrcat(r->pool, dn, ":"
-                                                    FAKE_PASSWORD, NULL)),
-                       NULL);
     apr_table_setn(r->headers_in, "Authorization", line);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, AMTLOGNO(00204)
                   "FakeBasicAuth: user \"%s\" from the forwarded certificate",
-                  ap_escape_logitem(r->pool, dn));
+                  ap_escape_logitem(r->pool,
+                                    basic_user(r->pool, line)));
     return DECLINED;
 }
 

@@ -83,17 +83,23 @@ static int collect_client_key(void *baton, const char *key, const char *val)
 int amt_lookup_env_claim(request_rec *r, amt_verdict_t *v, apr_table_t *env)
 {
     client_keys_t ck;
-    int i;
+    int i, tls_only;
 
-    if (amt_verdict_result(v)->outcome == AMT_OUTCOME_NONE) {
-        return !ap_ssl_conn_is_ssl(r->connection);
-    }
+    /* no forwarded certificate on a TLS connection: the names are mod_ssl's
+     * (a real TLS client certificate); each keeps mod_ssl's value or goes */
+    tls_only = amt_verdict_result(v)->outcome == AMT_OUTCOME_NONE
+               && ap_ssl_conn_is_ssl(r->connection);
     ck.doomed = apr_array_make(r->pool, 8, sizeof(const char *));
     apr_table_do(collect_client_key, &ck, env, NULL);
     for (i = 0; i < ck.doomed->nelts; i++) {
-        apr_table_unset(env, APR_ARRAY_IDX(ck.doomed, i, const char *));
+        const char *key = APR_ARRAY_IDX(ck.doomed, i, const char *);
+        const char *val = tls_only ? ap_ssl_var_lookup(r->pool, r->server,
+                                                       r->connection, r, key)
+                                   : NULL;
+        if (val != NULL && *val != '\0') apr_table_setn(env, key, val);
+        else apr_table_unset(env, key);
     }
-    return 1;
+    return !tls_only;
 }
 
 /* ap_ssl_var_lookup(): first non-NULL answer wins, mod_ssl's optional

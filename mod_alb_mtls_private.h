@@ -94,6 +94,19 @@ int amt_peer_is_trusted(const amt_srv_conf *sc, apr_sockaddr_t *addr);
 
 typedef struct amt_verdict_t amt_verdict_t;
 
+/** The request that r descends from (through r->main and r->prev). */
+request_rec *amt_initial_request(request_rec *r);
+
+/**
+ * Fixes what every verdict of r's request (its subrequests and internal
+ * redirects included) is made from: headers holds the certificate headers
+ * as a trusted peer sent them (post_read_request, before any other module
+ * and before the body and its trailers are read); NULL says the peer is
+ * not trusted, and every verdict is then NONE.  A request for which this
+ * was never called is treated as from an untrusted peer.
+ */
+void amt_verdict_capture(request_rec *r, apr_table_t *headers);
+
 /**
  * The verdict for r under dc's policy (header, trust, depth, mode):
  * computed on first use and kept on the initial request, so internal
@@ -104,7 +117,9 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc);
 
 const amt_result_t *amt_verdict_result(const amt_verdict_t *v);
 
-/** SUCCESS or GENEROUS */
+/** SUCCESS: the only outcome that is an identity.  GENEROUS
+ *  (optional_no_ca) publishes the certificate's variables, as mod_ssl
+ *  does, but grants nothing and sets no user. */
 int amt_verdict_is_verified(const amt_verdict_t *v);
 
 /**
@@ -119,7 +134,7 @@ const char *amt_verdict_var(request_rec *r, amt_verdict_t *v,
 void amt_verdict_export(request_rec *r, amt_verdict_t *v, apr_table_t *env,
                         int vars_flags);
 
-/** The leaf's first subject CN when verified, else NULL. */
+/** The leaf's first subject CN when verified (SUCCESS), else NULL. */
 const char *amt_verdict_subject_cn(request_rec *r, const amt_verdict_t *v);
 
 /** 1 the first time it is called for v (so that one request logs one
@@ -140,10 +155,12 @@ void amt_lookup_register(apr_pool_t *p);
  *  forwarded certificate, not an SSL_CLIENT_* name. */
 const char *amt_lookup_var(request_rec *r, const char *name);
 
-/** Before the export in fixups, the same rule for the environment: 0 when
- *  the request has no forwarded certificate on a TLS connection (mod_ssl's
- *  values stay); otherwise removes every SSL_CLIENT_* already in env (a
- *  TLS client certificate's, set by mod_ssl's fixup) and returns 1. */
+/** Before the export in fixups, where the module is on: removes every
+ *  SSL_CLIENT_* already in env (set by SetEnv, SetEnvIf, RewriteRule [E=],
+ *  or mod_ssl's fixup for a TLS client certificate) and returns 1, so that
+ *  only the module's values reach the application; on a TLS connection
+ *  without a forwarded certificate it keeps mod_ssl's own values instead
+ *  (through ap_ssl_var_lookup) and returns 0. */
 int amt_lookup_env_claim(request_rec *r, amt_verdict_t *v, apr_table_t *env);
 
 /** mod_alb_mtls_authz.c: the Require alb-mtls* providers */

@@ -1,6 +1,13 @@
 /*
  * mod_alb_mtls_verdict.c - the verification result of one request.
  *
+ * A verdict is made from the certificate headers as they stood when the
+ * request was read (amt_verdict_capture, in post_read_request), and only
+ * when the TCP peer is a trusted proxy: an untrusted peer's request is NONE
+ * in every hook, subrequest and internal redirect, and a header that
+ * arrives later (a merged chunked trailer, a header set by another module)
+ * never counts.
+ *
  * A verdict is computed at most once per request and policy: it is kept on
  * the initial request, so internal redirects, ErrorDocument and subrequests
  * reuse it, and keyed by header name and policy (trust store, depth,
@@ -52,11 +59,14 @@ struct amt_verdict_t {              /* one policy, verified once */
 };
 
 typedef struct amt_req_state {
+    apr_table_t *headers;           /* the certificate headers a trusted peer
+                                     * sent, as read; NULL: untrusted peer,
+                                     * or never captured (fail closed) */
     apr_array_header_t *parsed;     /* of amt_parsed_t */
     apr_array_header_t *verdicts;   /* of amt_verdict_t * */
 } amt_req_state;
 
-static request_rec *initial_request(request_rec *r)
+request_rec *amt_initial_request(request_rec *r)
 {
     for (;;) {
         if (r->main != NULL) r = r->main;
@@ -67,7 +77,7 @@ static request_rec *initial_request(request_rec *r)
 
 static amt_req_state *req_state(request_rec *r)
 {
-    request_rec *root = initial_request(r);
+    request_rec *root = amt_initial_request(r);
     amt_req_state *st = ap_get_module_config(root->request_config,
                                              &alb_mtls_module);
 
@@ -78,6 +88,11 @@ static amt_req_state *req_state(request_rec *r)
         ap_set_module_config(root->request_config, &alb_mtls_module, st);
     }
     return st;
+}
+
+void amt_verdict_capture(request_rec *r, apr_table_t *headers)
+{
+    req_state(r)->headers = headers;
 }
 
 static int count_field(void *baton, const char *key, const char *value)
@@ -91,7 +106,7 @@ static int count_field(void *baton, const char *key, const char *value)
 static const amt_parsed_t *parse_header(request_rec *r, amt_req_state *st,
                                         const char *header)
 {
-    apr_pool_t *pool = initial_request(r)->pool;
+    apr_pool_t *pool = amt_initial_request(r)->pool;
     amt_parsed_t *pr;
     const char *value;
     int i, fields = 0;
@@ -106,14 +121,15 @@ static const amt_parsed_t *parse_header(request_rec *r, amt_req_state *st,
     pr->reason = NULL;
 
     /* httpd merges repeated fields with ", " while reading the request (the
-     * core's comma check catches that); this catches a second field added
-     * afterwards by another module */
-    apr_table_do(count_field, &fields, r->headers_in, header, NULL);
+     * core's comma check catches that); this catches two fields that reach
+     * the table apart (names spelled with '_' and '-' are captured apart) */
+    if (st->headers == NULL) return pr;
+    apr_table_do(count_field, &fields, st->headers, header, NULL);
     if (fields > 1) {
         pr->reason = "malformed header: multiple header fields";
         return pr;
     }
-    value = apr_table_get(r->headers_in, header);
+    value = apr_table_get(st->headers, header);
     if (value != NULL) {
         apr_status_t rv = amt_chain_from_header(&pr->chain, pool, value,
                                                 &pr->reason);
@@ -138,18 +154,19 @@ static const amt_peer_t *verdict_peer(request_rec *r, amt_verdict_t *v)
 }
 
 /* the header value when exactly one field carries it, else NULL */
-static const char *single_value(request_rec *r, const char *header)
+static const char *single_value(const amt_req_state *st, const char *header)
 {
     int fields = 0;
 
-    apr_table_do(count_field, &fields, r->headers_in, header, NULL);
-    return fields == 1 ? apr_table_get(r->headers_in, header) : NULL;
+    if (st->headers == NULL) return NULL;
+    apr_table_do(count_field, &fields, st->headers, header, NULL);
+    return fields == 1 ? apr_table_get(st->headers, header) : NULL;
 }
 
 amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
 {
     amt_req_state *st = req_state(r);
-    apr_pool_t *pool = initial_request(r)->pool;
+    apr_pool_t *pool = amt_initial_request(r)->pool;
     const char *header = amt_conf_header(dc);
     const amt_parsed_t *pr;
     amt_verdict_t *v;
@@ -170,9 +187,15 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     APR_ARRAY_PUSH(st->verdicts, amt_verdict_t *) = v;
     v->header = header;
     v->policy = policy;
+    if (st->headers == NULL) {          /* untrusted peer: NONE, always */
+        v->peer.result.error_depth = -1;
+        v->parsed = 1;
+        amt_count_verdict(&v->peer.result);
+        return v;
+    }
 
     if (amt_results_enabled(r->server) && amt_results_timeout(r->server) > 0
-        && (value = single_value(r, header)) != NULL) {
+        && (value = single_value(st, header)) != NULL) {
         if (amt_cache_key(key, &v->policy, header, value, strlen(value))
             == APR_SUCCESS) {
             cached = 1;
@@ -199,7 +222,7 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     if (cached && v->peer.result.outcome != AMT_OUTCOME_NONE) {
         amt_entry_t *e;
         time_t now = (time_t)apr_time_sec(apr_time_now());
-        time_t expires = amt_entry_expiry(pr->chain, now,
+        time_t expires = amt_entry_expiry(&v->peer, now,
                                           amt_results_timeout(r->server),
                                           amt_policy_not_after(&v->policy));
         if (amt_entry_make(&e, pool, key, &v->peer, expires,
@@ -218,8 +241,7 @@ const amt_result_t *amt_verdict_result(const amt_verdict_t *v)
 
 int amt_verdict_is_verified(const amt_verdict_t *v)
 {
-    return v->peer.result.outcome == AMT_OUTCOME_SUCCESS
-        || v->peer.result.outcome == AMT_OUTCOME_GENEROUS;
+    return v->peer.result.outcome == AMT_OUTCOME_SUCCESS;
 }
 
 const char *amt_verdict_var(request_rec *r, amt_verdict_t *v,

@@ -1,6 +1,7 @@
 /*
  * amt_chain.c - DER blobs -> X509 objects owned by a pool.
  */
+#include <time.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
@@ -89,4 +90,29 @@ apr_status_t amt_chain_from_header(amt_chain_t **chain, apr_pool_t *p,
     }
     if (ders->nelts == 0) return APR_SUCCESS;
     return amt_chain_make(chain, p, ders, reason);
+}
+
+int amt_asn1_to_time(const ASN1_TIME *t, time_t *out)
+{
+    struct tm tm;
+
+    if (t == NULL || !ASN1_TIME_to_tm(t, &tm)) return 0;
+    *out = timegm(&tm);
+    return 1;
+}
+
+static void lower_to(time_t *at, time_t now, const ASN1_TIME *t)
+{
+    time_t when;
+
+    if (amt_asn1_to_time(t, &when) && when > now && (*at == 0 || when < *at)) {
+        *at = when;
+    }
+}
+
+void amt_cert_next_bound(time_t *at, time_t now, const X509 *x)
+{
+    if (x == NULL) return;
+    lower_to(at, now, X509_get0_notBefore(x));
+    lower_to(at, now, X509_get0_notAfter(x));
 }

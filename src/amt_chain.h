@@ -4,6 +4,7 @@
 #ifndef AMT_CHAIN_H
 #define AMT_CHAIN_H
 
+#include <time.h>
 #include <apr_pools.h>
 #include <apr_tables.h>
 #include <openssl/x509.h>
@@ -31,5 +32,15 @@ apr_status_t amt_chain_make(amt_chain_t **chain, apr_pool_t *p,
  */
 apr_status_t amt_chain_from_header(amt_chain_t **chain, apr_pool_t *p,
                                    const char *value, const char **reason);
+
+/** An ASN1_TIME as seconds since the epoch; 0 when it does not convert. */
+int amt_asn1_to_time(const ASN1_TIME *t, time_t *out);
+
+/**
+ * Lowers *at to x's notBefore or notAfter when that lies after now and
+ * before *at (*at == 0: no bound yet): the next moment at which x's
+ * validity, and so a verdict that depends on it, may change.
+ */
+void amt_cert_next_bound(time_t *at, time_t now, const X509 *x);
 
 #endif

@@ -63,41 +63,24 @@ apr_status_t amt_cache_key(unsigned char out[AMT_CACHE_KEY_LEN],
     return ok && outlen == AMT_CACHE_KEY_LEN ? APR_SUCCESS : AMT_EOPENSSL;
 }
 
-static int asn1_to_time(const ASN1_TIME *t, time_t *out)
-{
-    struct tm tm;
-
-    if (t == NULL || !ASN1_TIME_to_tm(t, &tm)) return 0;
-    *out = timegm(&tm);
-    return 1;
-}
-
-/* lowers *best to bound when bound lies after now and before *best */
-static void bound_by(time_t *best, time_t now, const ASN1_TIME *t)
-{
-    time_t when;
-
-    if (asn1_to_time(t, &when) && when > now && when < *best) *best = when;
-}
-
-time_t amt_entry_expiry(const amt_chain_t *chain, time_t now, int timeout,
+time_t amt_entry_expiry(const amt_peer_t *peer, time_t now, int timeout,
                         time_t policy_not_after)
 {
-    time_t best = now + (timeout > 0 ? timeout : 0);
+    time_t best = now + (timeout > 0 ? timeout : 0), at = 0;
     int i;
 
     if (policy_not_after != 0 && policy_not_after < best) {
         best = policy_not_after;
     }
-    if (chain != NULL && chain->leaf != NULL) {
-        bound_by(&best, now, X509_get0_notBefore(chain->leaf));
-        bound_by(&best, now, X509_get0_notAfter(chain->leaf));
-        for (i = 0; i < sk_X509_num(chain->sent); i++) {
-            X509 *x = sk_X509_value(chain->sent, i);
-            bound_by(&best, now, X509_get0_notBefore(x));
-            bound_by(&best, now, X509_get0_notAfter(x));
+    if (peer == NULL) return best;
+    at = peer->result.recheck_at;
+    if (peer->chain != NULL && peer->chain->leaf != NULL) {
+        amt_cert_next_bound(&at, now, peer->chain->leaf);
+        for (i = 0; i < sk_X509_num(peer->chain->sent); i++) {
+            amt_cert_next_bound(&at, now, sk_X509_value(peer->chain->sent, i));
         }
     }
+    if (at != 0 && at < best) best = at;
     return best;
 }
 
@@ -182,7 +165,7 @@ apr_status_t amt_entry_make(amt_entry_t **entry, apr_pool_t *p,
     if (leaf != NULL) {
         e->log_subject = ascii_only(p, amt_cert_subject_for_log(p, leaf,
                                                                 log_max));
-        if (!asn1_to_time(X509_get0_notAfter(leaf), &e->leaf_not_after)) {
+        if (!amt_asn1_to_time(X509_get0_notAfter(leaf), &e->leaf_not_after)) {
             e->leaf_not_after = 0;
         }
     }

@@ -61,12 +61,14 @@ apr_status_t amt_cache_key(unsigned char out[AMT_CACHE_KEY_LEN],
                            apr_size_t value_len);
 
 /**
- * When a result for chain must be recomputed: the earliest of now + timeout,
- * policy_not_after (when non-zero), and every validity bound of the
- * certificates sent (notBefore or notAfter) that still lies in the future,
- * since the verdict may change there.  chain may be NULL.
+ * When a result must be recomputed: the earliest of now + timeout,
+ * policy_not_after (when non-zero), peer->result.recheck_at (a validity
+ * bound of the path the verification built, trust anchor included) and
+ * every validity bound (notBefore or notAfter) of the certificates sent that
+ * still lies in the future, since the verdict may change there.  peer may
+ * be NULL, peer->chain too.
  */
-time_t amt_entry_expiry(const amt_chain_t *chain, time_t now, int timeout,
+time_t amt_entry_expiry(const amt_peer_t *peer, time_t now, int timeout,
                         time_t policy_not_after);
 
 /**

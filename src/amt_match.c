@@ -4,6 +4,7 @@
 #include <string.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
+#include <openssl/objects.h>
 
 #include "amt_match.h"
 #include "amt_status.h"
@@ -144,4 +145,69 @@ int amt_match_email(const char *want, const char *have)
     if (wat == NULL || hat == NULL || wat - want != hat - have) return 0;
     return strncmp(want, have, (apr_size_t)(wat - want)) == 0
         && strcasecmp(wat, hat) == 0;
+}
+
+/* longest attribute type looked up ("generationQualifier" is 19) */
+#define DN_TYPE_MAX 64
+
+/* long names of subject attributes, compared ignoring case (OpenSSL's own
+ * look-up is exact) */
+static const char *const dn_long_names[] = {
+    "commonName", "countryName", "localityName", "stateOrProvinceName",
+    "organizationName", "organizationalUnitName", "emailAddress",
+    "serialNumber", "givenName", "surname", "title", "initials",
+    "pseudonym", "dnQualifier", "generationQualifier", "domainComponent",
+    "userId", "streetAddress", "postalCode", "businessCategory",
+    "uniqueIdentifier", NULL
+};
+
+static int is_attribute_type(const char *type, apr_size_t len)
+{
+    char buf[DN_TYPE_MAX + 1];
+    ASN1_OBJECT *obj;
+    apr_size_t i;
+    int known = 0, pass;
+
+    if (len == 0 || len > DN_TYPE_MAX) return 0;
+    for (i = 0; dn_long_names[i] != NULL; i++) {
+        if (strlen(dn_long_names[i]) == len
+            && strncasecmp(dn_long_names[i], type, len) == 0) {
+            return 1;
+        }
+    }
+    for (i = 0; i < len; i++) {
+        if (!apr_isalnum(type[i]) && type[i] != '.' && type[i] != '-') {
+            return 0;
+        }
+    }
+    /* as written, then upper and lower case: OpenSSL's names are case
+     * sensitive ("CN", "emailAddress"), what an authn provider compares
+     * may not be */
+    for (pass = 0; pass < 3 && !known; pass++) {
+        for (i = 0; i < len; i++) {
+            buf[i] = pass == 0 ? type[i]
+                   : pass == 1 ? (char)apr_toupper(type[i])
+                               : (char)apr_tolower(type[i]);
+        }
+        buf[len] = '\0';
+        if ((obj = OBJ_txt2obj(buf, 0)) != NULL) {
+            known = 1;
+            ASN1_OBJECT_free(obj);
+        }
+    }
+    return known;
+}
+
+int amt_user_is_dn_form(const char *user)
+{
+    const char *eq;
+    apr_size_t len;
+
+    if (user == NULL) return 0;
+    while (*user == ' ' || *user == '\t') user++;
+    if (*user == '/') return 1;
+    if ((eq = strchr(user, '=')) == NULL) return 0;
+    len = (apr_size_t)(eq - user);
+    while (len > 0 && (user[len - 1] == ' ' || user[len - 1] == '\t')) len--;
+    return is_attribute_type(user, len);
 }

@@ -49,4 +49,15 @@ apr_status_t amt_parse_email(apr_pool_t *p, const char *word,
  *  ignoring ASCII case. */
 int amt_match_email(const char *want, const char *have);
 
+/**
+ * 1 when a user name has the form of a certificate DN as the module
+ * writes one (FakeBasicAuth's user, SSL_CLIENT_S_DN): after leading blanks,
+ * it starts with '/' (the legacy "/O=../CN=.." form), or with an attribute
+ * type that OpenSSL knows by short or long name (in any case) or a dotted
+ * OID, followed by '=' (the RFC 2253 "CN=..,O=.." form).  Such a name is an
+ * identity only when a verified certificate carries it: a client that
+ * sends it as a Basic user is forging one.
+ */
+int amt_user_is_dn_form(const char *user);
+
 #endif

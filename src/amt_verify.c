@@ -84,6 +84,22 @@ void amt_result_fail(amt_result_t *res, const char *reason)
     res->x509_error = 0;
     res->error_depth = -1;
     res->reason = reason;
+    res->recheck_at = 0;
+}
+
+/* the earliest validity bound after `now` of the path OpenSSL built (on
+ * failure, as far as it got): a trust anchor that expires ends a SUCCESS
+ * as surely as a leaf that does */
+static time_t path_recheck_at(X509_STORE_CTX *ctx, time_t now)
+{
+    STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(ctx);
+    time_t at = 0;
+    int i;
+
+    for (i = 0; path != NULL && i < sk_X509_num(path); i++) {
+        amt_cert_next_bound(&at, now, sk_X509_value(path, i));
+    }
+    return at;
 }
 
 apr_status_t amt_verify_chain(amt_result_t *res, apr_pool_t *p,
@@ -101,6 +117,7 @@ apr_status_t amt_verify_chain(amt_result_t *res, apr_pool_t *p,
         res->x509_error = 0;
         res->error_depth = -1;
         res->reason = NULL;
+        res->recheck_at = 0;
         return APR_SUCCESS;
     }
     if (policy->trust == NULL || amt_trust_is_empty(policy->trust)) {
@@ -158,6 +175,7 @@ apr_status_t amt_verify_chain(amt_result_t *res, apr_pool_t *p,
         /* static strings inside OpenSSL: safe to keep */
         res->reason = X509_verify_cert_error_string(err);
     }
+    res->recheck_at = path_recheck_at(ctx, at != 0 ? at : time(NULL));
     X509_STORE_CTX_free(ctx);
     ERR_clear_error();
     return APR_SUCCESS;

@@ -23,6 +23,11 @@ typedef struct amt_result_t {
     int x509_error;         /* OpenSSL X509_V_ERR_*, 0 when not from OpenSSL */
     int error_depth;        /* depth of the failing certificate, -1 if none */
     const char *reason;     /* FAILED: the reason text; otherwise NULL */
+    time_t recheck_at;      /* the earliest notBefore or notAfter, after the
+                             * verification time, of every certificate the
+                             * verification looked at (the path it built,
+                             * trust anchor included): the verdict may
+                             * change then; 0 when none */
 } amt_result_t;
 
 typedef struct amt_policy_t {
@@ -76,7 +81,7 @@ time_t amt_policy_not_after(const amt_policy_t *policy);
  * SSLCARevocationCheck (leaf: the leaf's issuer's CRL; chain: a CRL for
  * every certificate, the root included; no_crl_for_cert_ok forgives only
  * "unable to get certificate CRL").
- * Fills *res; returns APR_SUCCESS whenever a verdict was reached (also for
+ * Fills *res (res->recheck_at included); returns APR_SUCCESS whenever a verdict was reached (also for
  * FAILED), an error only when OpenSSL could not run (out of memory).
  * Thread-safe: the trust store is only read.
  */

@@ -12,7 +12,9 @@
 # user (albtest, created if missing), and the suite runs there as that user.
 #
 # Environment: APXS (default apxs), ALB_MTLS_TEST_USER (default albtest),
-# ALB_MTLS_MPMS (default "prefork event worker"); for `make asan-test`:
+# ALB_MTLS_MPMS (default "prefork event worker"), ALB_MTLS_TESTS (only
+# these Apache::Test files, e.g. "t/43_bypass.t"; no unit tests); for
+# `make asan-test`:
 # ALB_MTLS_MODULE (a module built elsewhere, copied over the test tree's
 # build/mod_alb_mtls.so; as root only) and ALB_MTLS_PRELOAD (sanitizer
 # runtimes, put into LD_PRELOAD for the test programs and so for httpd).
@@ -21,6 +23,7 @@ set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 APXS=${APXS:-apxs}
 MPMS=${ALB_MTLS_MPMS:-prefork event worker}
+ONLY=${ALB_MTLS_TESTS:-}
 
 # ---------------------------------------------------------------- as root
 if [ "$(id -u)" -eq 0 ]; then
@@ -42,11 +45,12 @@ if [ "$(id -u)" -eq 0 ]; then
     echo "run-tests.sh: running the suite as $user in $dest"
     if command -v runuser >/dev/null 2>&1; then
         runuser -u "$user" -- env HOME="$dest" ALB_MTLS_COPY="$dest" \
-            APXS="$APXS" ALB_MTLS_MPMS="$MPMS" \
+            APXS="$APXS" ALB_MTLS_MPMS="$MPMS" ALB_MTLS_TESTS="$ONLY" \
             ALB_MTLS_PRELOAD="${ALB_MTLS_PRELOAD:-}" sh "$dest/t/run-tests.sh"
     else
         su -s /bin/sh "$user" -c "env HOME='$dest' ALB_MTLS_COPY='$dest' \
-            APXS='$APXS' ALB_MTLS_MPMS='$MPMS' sh '$dest/t/run-tests.sh'"
+            APXS='$APXS' ALB_MTLS_MPMS='$MPMS' ALB_MTLS_TESTS='$ONLY' \
+            sh '$dest/t/run-tests.sh'"
     fi
     rc=$?
     [ "$rc" -eq 0 ] && rm -rf "$dest"
@@ -102,7 +106,8 @@ base_conf() {
         for m in authn_core authz_core authz_host mime alias env setenvif \
                  dir headers rewrite \
                  auth_basic authn_file authz_user proxy proxy_fcgi proxy_http status \
-                 socache_shmcb; do
+                 socache_shmcb \
+                 access_compat include cache cache_socache http2; do
             echo "LoadModule ${m}_module $MODDIR/mod_$m.so"
         done
         if [ "$1" = prefork ]; then
@@ -156,7 +161,7 @@ run_pass() {
         tap_fail "$dir" 00_configure.t "Apache::Test configuration under mpm_$mpm"
         return
     fi
-    if [ "$mpm" = prefork ]; then
+    if [ "$mpm" = prefork ] && [ -z "$ONLY" ]; then
         for t in t/unit/*.t; do
             [ -f "$t" ] && run_tap "$dir" "$t"
         done
@@ -168,7 +173,7 @@ run_pass() {
         perl t/TEST.PL -stop-httpd >/dev/null 2>&1
         return
     fi
-    for t in t/[0-9]*.t; do
+    for t in ${ONLY:-t/[0-9]*.t}; do
         [ -f "$t" ] || continue
         case "$t" in
             *modssl*) [ "$mpm" = prefork ] || continue ;;

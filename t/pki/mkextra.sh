@@ -6,6 +6,9 @@
 #       under the intermediate; SAN DNS api.example.com and
 #       x.y.example.com, URI spiffe://example.com/ns/prod/sa/api, email
 #       Multi@Example.COM
+#   selfclient1.crt/.key
+#       a self-signed CN=client1,O=Acme,OU=Dev with clientAuth: the name of
+#       client1 without its CA (GENEROUS under optional_no_ca)
 #   pins.conf   Define ALB_FP_CLIENT1 (SHA-256 of client.crt, as openssl
 #               prints it: upper case with colons) and ALB_FP_CLIENT2
 #               (client2.crt, plain lower-case hex)
@@ -32,7 +35,21 @@ extendedKeyUsage = clientAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 subjectAltName = DNS:api.example.com, DNS:x.y.example.com, URI:spiffe://example.com/ns/prod/sa/api, email:Multi@Example.COM
+[ selfclient ]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
 EXT
+
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+    -out "$OUT/selfclient1.key" 2>/dev/null
+chmod 644 "$OUT/selfclient1.key"
+openssl req -new -key "$OUT/selfclient1.key" -subj "/O=Acme/OU=Dev/CN=client1" \
+    -out "$W/selfclient1.csr"
+openssl x509 -req -in "$W/selfclient1.csr" -signkey "$OUT/selfclient1.key" \
+    -set_serial 0x5e1f -days 30 -sha256 -extfile "$W/ext.cnf" \
+    -extensions selfclient -out "$OUT/selfclient1.crt" 2>/dev/null
 
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
     -out "$OUT/multiou.key" 2>/dev/null

@@ -288,8 +288,12 @@ static void test_expiry(apr_pool_t *p, const pki_cert_t *root)
 {
     time_t now = time(NULL);
     pki_spec_t spec;
-    pki_cert_t *soon, *notyet, *expired, *inter;
+    pki_cert_t *soon, *notyet, *expired, *inter, *short_root, *leaf;
     amt_chain_t chain;
+    amt_peer_t peer;
+    amt_trust_t *trust;
+    amt_policy_t policy;
+    const char *dir, *reason = NULL;
 
     memset(&spec, 0, sizeof(spec));
     spec.cn = "soon";
@@ -309,20 +313,26 @@ static void test_expiry(apr_pool_t *p, const pki_cert_t *root)
 
     chain.sent = sk_X509_new_null();
     chain.leaf = soon->x509;
-    is_int((long long)amt_entry_expiry(&chain, now, 300, 0), now + 100,
+    memset(&peer, 0, sizeof(peer));
+    peer.chain = &chain;
+    is_int((long long)amt_entry_expiry(&peer, now, 300, 0), now + 100,
            "expiry: the leaf's notAfter before the timeout");
-    is_int((long long)amt_entry_expiry(&chain, now, 60, 0), now + 60,
+    is_int((long long)amt_entry_expiry(&peer, now, 60, 0), now + 60,
            "expiry: the timeout before the leaf's notAfter");
-    is_int((long long)amt_entry_expiry(&chain, now, 300, now + 30), now + 30,
+    is_int((long long)amt_entry_expiry(&peer, now, 300, now + 30), now + 30,
            "expiry: the policy's bound (CRL nextUpdate) first");
     chain.leaf = notyet->x509;
-    is_int((long long)amt_entry_expiry(&chain, now, 300, 0), now + 50,
+    is_int((long long)amt_entry_expiry(&peer, now, 300, 0), now + 50,
            "expiry: a not-yet-valid leaf's notBefore");
     chain.leaf = expired->x509;
-    is_int((long long)amt_entry_expiry(&chain, now, 300, 0), now + 300,
+    is_int((long long)amt_entry_expiry(&peer, now, 300, 0), now + 300,
            "expiry: an expired leaf stays expired: the timeout");
     is_int((long long)amt_entry_expiry(NULL, now, 300, 0), now + 300,
+           "expiry: no peer: the timeout");
+    peer.chain = NULL;
+    is_int((long long)amt_entry_expiry(&peer, now, 300, 0), now + 300,
            "expiry: no chain (malformed header): the timeout");
+    peer.chain = &chain;
     spec.cn = "Short CA";
     spec.is_ca = 1;
     spec.not_before = -3600;
@@ -330,8 +340,40 @@ static void test_expiry(apr_pool_t *p, const pki_cert_t *root)
     inter = pki_issue(p, &spec, root);
     chain.leaf = soon->x509;
     sk_X509_push(chain.sent, inter->x509);
-    is_int((long long)amt_entry_expiry(&chain, now, 300, 0), now + 40,
+    is_int((long long)amt_entry_expiry(&peer, now, 300, 0), now + 40,
            "expiry: an intermediate's notAfter counts too");
+    sk_X509_free(chain.sent);
+
+    /* a trust anchor that expires in 70 s, with a leaf and an intermediate
+     * valid for a year: the verified path bounds the entry, not only what
+     * the header carried */
+    spec.cn = "Short Root";
+    spec.not_after = 70;
+    short_root = pki_issue(p, &spec, NULL);
+    spec.cn = "Long Inter";
+    spec.validity_set = 0;
+    inter = pki_issue(p, &spec, short_root);
+    spec.is_ca = 0;
+    spec.cn = "long leaf";
+    leaf = pki_issue(p, &spec, inter);
+    dir = pki_tmpdir(p);
+    amt_trust_make(&trust, p);
+    amt_trust_add_file(trust, pki_write_file(p, dir, "short.pem",
+                                             pki_pem(p, short_root->x509)),
+                       p, &reason);
+    memset(&policy, 0, sizeof(policy));
+    policy.trust = trust;
+    policy.depth = 5;
+    chain.leaf = leaf->x509;
+    chain.sent = sk_X509_new_null();
+    sk_X509_push(chain.sent, inter->x509);
+    amt_verify_chain(&peer.result, p, &policy, &chain, now);
+    is_str(amt_result_string(p, &peer.result), "SUCCESS",
+           "expiry: the chain under a short-lived root verifies");
+    is_int((long long)peer.result.recheck_at, now + 70,
+           "expiry: recheck_at is the root's notAfter");
+    is_int((long long)amt_entry_expiry(&peer, now, 300, 0), now + 70,
+           "expiry: a trust anchor's notAfter bounds a cached SUCCESS");
     sk_X509_free(chain.sent);
 }
 

@@ -194,6 +194,30 @@ static void test_uri_email(apr_pool_t *p)
     }
 }
 
+static void test_dn_form(void)
+{
+    static const char *const dn[] = {
+        "/O=Acme/OU=Dev/CN=client1", "/", "  /CN=x", "\t/CN=x",
+        "CN=client1,OU=Dev,O=Acme", "cn=client1", "Cn=client1",
+        "emailAddress=a@b,CN=x", "EMAILADDRESS=a@b", "commonName=x",
+        "2.5.4.3=client1", "1.2.3.4.5=x", "O = Acme", " OU=Dev",
+        "C=US", "DC=example,DC=com", "UID=u", "serialNumber=1", NULL
+    };
+    static const char *const not_dn[] = {
+        "alice", "", "dXNlcg==", "a=b", "user=name", "=x", "CN", "CN x",
+        "name@example.com", "x/CN=y", "CN_=x", "foo.bar=x", "a b=c", NULL
+    };
+    int i;
+
+    for (i = 0; dn[i] != NULL; i++) {
+        ok(amt_user_is_dn_form(dn[i]), "DN form: '%s'", dn[i]);
+    }
+    for (i = 0; not_dn[i] != NULL; i++) {
+        ok(!amt_user_is_dn_form(not_dn[i]), "not a DN form: '%s'", not_dn[i]);
+    }
+    ok(!amt_user_is_dn_form(NULL), "not a DN form: NULL");
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -206,6 +230,7 @@ int main(void)
     test_dns_pattern(p);
     test_dns_match();
     test_uri_email(p);
+    test_dn_form();
 
     rc = done_testing();
     apr_pool_destroy(p);

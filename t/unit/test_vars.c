@@ -626,7 +626,7 @@ static void test_export(apr_pool_t *p, const fixture_t *f)
     amt_peer_t *good = make_peer(p, f, 0, f->rich->x509, f->inter->x509);
     amt_peer_t *failed = make_peer(p, f, 0, f->expired->x509,
                                    f->inter->x509);
-    amt_peer_t none = { NULL, { AMT_OUTCOME_NONE, 0, -1, NULL } };
+    amt_peer_t none = { NULL, { AMT_OUTCOME_NONE, 0, -1, NULL, 0 } };
     apr_table_t *env;
 
     /* StdEnvVars */

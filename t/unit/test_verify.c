@@ -35,7 +35,7 @@ static amt_result_t run_verify(apr_pool_t *p, const amt_trust_t *trust,
                                time_t at)
 {
     amt_policy_t policy = { .trust = trust, .depth = depth, .no_ca_ok = no_ca_ok };
-    amt_result_t res = { AMT_OUTCOME_NONE, -12345, -12345, NULL };
+    amt_result_t res = { AMT_OUTCOME_NONE, -12345, -12345, NULL, 0 };
     amt_chain_t *chain = NULL;
     const char *reason = NULL;
     const char *pem = "";
@@ -272,7 +272,7 @@ static void test_verify_cases(apr_pool_t *p, const certs_t *k,
 
 static void test_result_helpers(apr_pool_t *p)
 {
-    amt_result_t res = { AMT_OUTCOME_NONE, 0, -1, NULL };
+    amt_result_t res = { AMT_OUTCOME_NONE, 0, -1, NULL, 0 };
     const int no_ca[] = { 18, 19, 20, 21, 27 };
     const int other[] = { 0, 2, 3, 7, 9, 10, 22, 23, 26, 28 };
 

@@ -78,13 +78,15 @@ sub get_env {
     return ($res->code, parse_env($res->content), $res->content);
 }
 
-# curl_get(URL, interface => IP, headers => [[name, value]...]):
-# (status code, body, response headers as a hashref with lower-case names)
-# through curl, e.g. to connect from 127.0.0.2.
+# curl_get(URL, interface => IP, headers => [[name, value]...],
+# args => [more curl arguments]): (status code, body, response headers as
+# a hashref with lower-case names) through curl, e.g. to connect from
+# 127.0.0.2.
 sub curl_get {
     my ($url, %o) = @_;
     my @cmd = ('curl', '-sS', '-D', '-', '-o', '-', '-w', '\n%{http_code}');
     push @cmd, '--interface', $o{interface} if $o{interface};
+    push @cmd, @{ $o{args} } if $o{args};
     for my $h (@{ $o{headers} || [] }) {
         push @cmd, '-H', "$h->[0]: $h->[1]";
     }
