@@ -30,6 +30,7 @@
 #include "http_protocol.h"
 #include "ap_provider.h"
 #include "ap_socache.h"
+#include "mod_status.h"
 #include "util_mutex.h"
 #include "apr_atomic.h"
 #include "apr_global_mutex.h"
@@ -304,6 +305,16 @@ static void provider_status(request_rec *r, int flags)
         results_t *rc = APR_ARRAY_IDX(all_results, i, results_t *);
         if (rc->kind == CACHE_SOCACHE && rc->ready
             && rc->provider->status != NULL) {
+            /* a label, so that several instances (one per virtual host
+             * with its own AlbMtlsCache, beside other modules' socache
+             * status) can be told apart */
+            if (flags & AP_STATUS_SHORT) {
+                ap_rprintf(r, "AlbMtlsSocache: %s\n", rc->spec);
+            }
+            else {
+                ap_rprintf(r, "<h3>AlbMtlsCache %s</h3>\n",
+                           ap_escape_html(r->pool, rc->spec));
+            }
             lock(r, rc);
             rc->provider->status(rc->instance, r, flags);
             unlock(rc);

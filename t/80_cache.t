@@ -182,12 +182,14 @@ never_cached('alb_cache_none', '/own/env', 'AlbMtlsCache none in a virtual host'
 
 # alb_cache_shm has a shmcb cache of its own; a new connection for every
 # request, so any child serves it: one store, then hits from any child.
-# shmcb's own counters (its server-status?auto lines) show it is that cache.
+# shmcb's own counters (its server-status?auto lines, after the module's
+# "AlbMtlsSocache: <spec>" label for that instance) show it is that cache.
 sub shmcb_counters {
     my ($code, undef, $res) = get(agent(), 'alb_cache_shm', '/server-status?auto');
-    my %c;
+    my (%c, $mine);
     for (split /\n/, $res->content) {
-        $c{$1} = $2 if /^Cache(\w+): (\d+)$/;
+        if (/^AlbMtlsSocache: (.*)$/) { $mine = $1 =~ m{/alb_cache_shm\(}; next; }
+        $c{$1} //= $2 if $mine && /^Cache(\w+): (\d+)$/;
     }
     return \%c;
 }
