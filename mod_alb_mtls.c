@@ -434,7 +434,7 @@ static void amt_register_hooks(apr_pool_t *p)
     amt_fakeauth_register(p);
     /* result cache and mod_status counters */
     amt_cache_register_hooks(p);
-    amt_status_register_hooks(p);
+    amt_counters_register_hooks(p);
 }
 
 /* APLOG_USE_MODULE is in mod_alb_mtls_private.h, so no AP_DECLARE_MODULE */

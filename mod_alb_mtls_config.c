@@ -17,7 +17,7 @@
 #include "apr_strings.h"
 
 #include "mod_alb_mtls_private.h"
-#include "amt_status.h"
+#include "amt_error.h"
 #include "amt_vars.h"
 
 /* ------------------------------------------------------------------ */
@@ -118,7 +118,7 @@ void *amt_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     mrg->crl_check_where = add->crl_check_where ? add->crl_check_where
                                                 : base->crl_check_where;
     mrg->has_crl = base->has_crl || add->has_crl;
-    mrg->results = add->results ? add->results : base->results;
+    mrg->cache = add->cache ? add->cache : base->cache;
     return mrg;
 }
 

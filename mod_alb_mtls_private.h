@@ -60,7 +60,7 @@ typedef struct amt_srv_conf {
     const char *crl_check_where;    /* "file:line" of the first
                                      * AlbMtlsCRLCheck leaf|chain, or NULL */
     int has_crl;                    /* some section has AlbMtlsCRLFile/Path */
-    struct amt_results_conf *results; /* this virtual host's own
+    struct amt_cache_conf *cache;  /* this virtual host's own
                                      * AlbMtlsCache, or NULL: the main
                                      * server's (mod_alb_mtls_cache.c) */
 } amt_srv_conf;
@@ -173,7 +173,7 @@ void amt_fakeauth_register(apr_pool_t *p);
 /* mod_alb_mtls_cache.c: the verification result cache                */
 
 #include "amt_entry.h"
-#include "amt_cache.h"
+#include "amt_lru.h"
 
 #define AMT_DEFAULT_CACHE_TIMEOUT 300
 #define AMT_MAX_CACHE_TIMEOUT     86400
@@ -183,18 +183,18 @@ const char *amt_cmd_cache_timeout(cmd_parms *cmd, void *mconfig,
                                   const char *arg);
 void amt_cache_register_hooks(apr_pool_t *p);
 /** A cache is configured (AlbMtlsCache is not none) and running. */
-int amt_results_enabled(const server_rec *s);
+int amt_cache_enabled(const server_rec *s);
 /** Effective AlbMtlsCacheTimeout of s (0: do not cache). */
-int amt_results_timeout(const server_rec *s);
+int amt_cache_timeout(const server_rec *s);
 /** The valid entry stored under key, or NULL (miss, stale, refused,
  *  unreachable cache); counts hits and misses. */
-amt_entry_t *amt_results_get(request_rec *r,
-                             const unsigned char key[AMT_CACHE_KEY_LEN]);
+amt_entry_t *amt_cache_get(request_rec *r,
+                             const unsigned char key[AMT_ENTRY_KEY_LEN]);
 /** Stores e (failures and errors are logged, never fatal). */
-void amt_results_put(request_rec *r, const amt_entry_t *e);
+void amt_cache_put(request_rec *r, const amt_entry_t *e);
 
 /* ------------------------------------------------------------------ */
-/* mod_alb_mtls_status.c: counters shown by mod_status                 */
+/* mod_alb_mtls_counters.c: counters shown by mod_status                 */
 
 typedef enum {
     AMT_C_VERIFIED = 0, AMT_C_NOCERT,
@@ -204,15 +204,15 @@ typedef enum {
     AMT_C_COUNT
 } amt_counter_e;
 
-void amt_status_register_hooks(apr_pool_t *p);
+void amt_counters_register_hooks(apr_pool_t *p);
 /** Creates the counters (shared by all children) in post_config. */
-apr_status_t amt_status_init(apr_pool_t *pconf, server_rec *s);
+apr_status_t amt_counters_init(apr_pool_t *pconf, server_rec *s);
 void amt_count(amt_counter_e which);
 /** Counts one verdict by its outcome and failure class. */
 void amt_count_verdict(const amt_result_t *res);
 /** The cache counters of the in-process caches (summed over children). */
-amt_cache_stats_t *amt_status_cache_stats(void);
+amt_lru_stats_t *amt_counters_lru_stats(void);
 /** Writes the cache provider's own status (set by the cache). */
-void amt_status_set_provider_hook(void (*fn)(request_rec *r, int flags));
+void amt_counters_set_provider_hook(void (*fn)(request_rec *r, int flags));
 
 #endif

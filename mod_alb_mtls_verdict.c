@@ -36,7 +36,7 @@
 
 #include "mod_alb_mtls_private.h"
 #include "amt_chain.h"
-#include "amt_status.h"
+#include "amt_error.h"
 #include "amt_vars.h"
 #include "amt_entry.h"
 
@@ -171,7 +171,7 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     const amt_parsed_t *pr;
     amt_verdict_t *v;
     amt_policy_t policy;
-    unsigned char key[AMT_CACHE_KEY_LEN];
+    unsigned char key[AMT_ENTRY_KEY_LEN];
     const char *value = NULL;
     int i, cached = 0;
 
@@ -194,12 +194,12 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
         return v;
     }
 
-    if (amt_results_enabled(r->server) && amt_results_timeout(r->server) > 0
+    if (amt_cache_enabled(r->server) && amt_cache_timeout(r->server) > 0
         && (value = single_value(st, header)) != NULL) {
-        if (amt_cache_key(key, &v->policy, header, value, strlen(value))
+        if (amt_entry_key(key, &v->policy, header, value, strlen(value))
             == APR_SUCCESS) {
             cached = 1;
-            if ((v->entry = amt_results_get(r, key)) != NULL) {
+            if ((v->entry = amt_cache_get(r, key)) != NULL) {
                 v->peer.result = v->entry->result;
                 amt_count_verdict(&v->peer.result);
                 return v;
@@ -223,12 +223,12 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
         amt_entry_t *e;
         time_t now = (time_t)apr_time_sec(apr_time_now());
         time_t expires = amt_entry_expiry(&v->peer, now,
-                                          amt_results_timeout(r->server),
+                                          amt_cache_timeout(r->server),
                                           amt_policy_not_after(&v->policy));
         if (amt_entry_make(&e, pool, key, &v->peer, expires,
                            (amt_conf_vars_flags(dc) & AMT_VARS_CERTDATA) != 0,
                            AMT_LOG_SUBJECT_MAX) == APR_SUCCESS) {
-            amt_results_put(r, e);
+            amt_cache_put(r, e);
         }
     }
     return v;

@@ -78,7 +78,7 @@ static void check_export(apr_pool_t *p, const amt_entry_t *e, time_t now)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    unsigned char key[AMT_CACHE_KEY_LEN];
+    unsigned char key[AMT_ENTRY_KEY_LEN];
     unsigned char *buf, *again = NULL;
     apr_size_t againlen = 0;
     apr_pool_t *p;
@@ -89,8 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     fuzz_target_init();
     memset(key, 0, sizeof(key));
-    if (size >= KEY_OFFSET + AMT_CACHE_KEY_LEN) {
-        memcpy(key, data + KEY_OFFSET, AMT_CACHE_KEY_LEN);
+    if (size >= KEY_OFFSET + AMT_ENTRY_KEY_LEN) {
+        memcpy(key, data + KEY_OFFSET, AMT_ENTRY_KEY_LEN);
     }
     apr_pool_create(&p, root);
     /* a copy of exactly size bytes, so that ASan sees any read past it */

@@ -28,7 +28,7 @@ static const char *out;
 static void put_entry(apr_pool_t *p, const char *name, const amt_peer_t *peer,
                       int certdata)
 {
-    unsigned char key[AMT_CACHE_KEY_LEN], *buf;
+    unsigned char key[AMT_ENTRY_KEY_LEN], *buf;
     amt_entry_t *e;
     apr_size_t len;
     FILE *f;

@@ -21,7 +21,7 @@
 
 #include "amt_digest.h"
 #include "amt_entry.h"
-#include "amt_status.h"
+#include "amt_error.h"
 
 #define ENTRY_MAGIC     "AMTE"
 #define ENTRY_VERSION   1
@@ -32,7 +32,7 @@
 static const char prefix[] = "SSL_CLIENT_";
 #define PREFIX_LEN (sizeof(prefix) - 1)
 
-apr_status_t amt_cache_key(unsigned char out[AMT_CACHE_KEY_LEN],
+apr_status_t amt_entry_key(unsigned char out[AMT_ENTRY_KEY_LEN],
                            const amt_policy_t *policy,
                            const char *header, const char *value,
                            apr_size_t value_len)
@@ -60,7 +60,7 @@ apr_status_t amt_cache_key(unsigned char out[AMT_CACHE_KEY_LEN],
         && EVP_DigestUpdate(md, value, value_len)
         && EVP_DigestFinal_ex(md, out, &outlen);
     EVP_MD_CTX_free(md);
-    return ok && outlen == AMT_CACHE_KEY_LEN ? APR_SUCCESS : AMT_EOPENSSL;
+    return ok && outlen == AMT_ENTRY_KEY_LEN ? APR_SUCCESS : AMT_EOPENSSL;
 }
 
 time_t amt_entry_expiry(const amt_peer_t *peer, time_t now, int timeout,
@@ -148,14 +148,14 @@ static const char *ascii_only(apr_pool_t *p, const char *s)
 }
 
 apr_status_t amt_entry_make(amt_entry_t **entry, apr_pool_t *p,
-                            const unsigned char key[AMT_CACHE_KEY_LEN],
+                            const unsigned char key[AMT_ENTRY_KEY_LEN],
                             const amt_peer_t *peer, time_t expires,
                             int with_certdata, apr_size_t log_max)
 {
     amt_entry_t *e = apr_pcalloc(p, sizeof(*e));
     X509 *leaf = peer->chain ? peer->chain->leaf : NULL;
 
-    memcpy(e->key, key, AMT_CACHE_KEY_LEN);
+    memcpy(e->key, key, AMT_ENTRY_KEY_LEN);
     e->expires = expires;
     e->result = peer->result;
     if (e->result.outcome == AMT_OUTCOME_FAILED && e->result.reason == NULL) {
@@ -363,7 +363,7 @@ apr_status_t amt_entry_encode(unsigned char **buf, apr_size_t *len,
     apr_size_t need;
     int i;
 
-    need = 4 + 1 + AMT_CACHE_KEY_LEN + 8 + 1 + 4 + 4 + 8 + 1
+    need = 4 + 1 + AMT_ENTRY_KEY_LEN + 8 + 1 + 4 + 4 + 8 + 1
         + str_size(e->result.reason) + str_size(e->subject_cn)
         + str_size(e->log_subject) + 4;
     for (i = 0; i < e->nvars; i++) {
@@ -379,7 +379,7 @@ apr_status_t amt_entry_encode(unsigned char **buf, apr_size_t *len,
     w.overflow = 0;
     put(&w, ENTRY_MAGIC, 4);
     put_u8(&w, ENTRY_VERSION);
-    put(&w, e->key, AMT_CACHE_KEY_LEN);
+    put(&w, e->key, AMT_ENTRY_KEY_LEN);
     put_i64(&w, (long long)e->expires);
     put_u8(&w, (unsigned)e->result.outcome);
     put_u32(&w, (apr_uint32_t)e->result.x509_error);
@@ -511,7 +511,7 @@ static int get_str(reader_t *r, const char **out, int nullable, int kind)
 }
 
 apr_status_t amt_entry_decode(amt_entry_t **entry, apr_pool_t *p,
-                              const unsigned char key[AMT_CACHE_KEY_LEN],
+                              const unsigned char key[AMT_ENTRY_KEY_LEN],
                               const unsigned char *buf, apr_size_t len,
                               const char **why)
 {
@@ -541,8 +541,8 @@ apr_status_t amt_entry_decode(amt_entry_t **entry, apr_pool_t *p,
     if (get_u8(&r, &version) && version != ENTRY_VERSION) {
         fail_at(&r, "unknown entry version");
     }
-    if (get(&r, e->key, AMT_CACHE_KEY_LEN)
-        && memcmp(e->key, key, AMT_CACHE_KEY_LEN) != 0) {
+    if (get(&r, e->key, AMT_ENTRY_KEY_LEN)
+        && memcmp(e->key, key, AMT_ENTRY_KEY_LEN) != 0) {
         fail_at(&r, "entry of another key");
     }
     if (get_i64(&r, &expires) && expires <= 0) fail_at(&r, "bad expiry");

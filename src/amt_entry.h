@@ -18,7 +18,7 @@
 #include "amt_verify.h"
 #include "amt_vars.h"
 
-#define AMT_CACHE_KEY_LEN   32
+#define AMT_ENTRY_KEY_LEN   32
 /** longest serialised entry accepted (a 64 KB chain as PEM plus variables) */
 #define AMT_ENTRY_MAX       (256 * 1024)
 /** most variables one entry may carry */
@@ -38,7 +38,7 @@ typedef struct amt_entry_var_t {
 } amt_entry_var_t;
 
 typedef struct amt_entry_t {
-    unsigned char key[AMT_CACHE_KEY_LEN];
+    unsigned char key[AMT_ENTRY_KEY_LEN];
     time_t expires;             /* the entry is stale at and after this */
     amt_result_t result;
     time_t leaf_not_after;      /* for SSL_CLIENT_V_REMAIN; 0 when none */
@@ -55,7 +55,7 @@ typedef struct amt_entry_t {
  * (lower-cased, a NUL after it) and the exact value.  Returns APR_SUCCESS
  * or AMT_EOPENSSL.
  */
-apr_status_t amt_cache_key(unsigned char out[AMT_CACHE_KEY_LEN],
+apr_status_t amt_entry_key(unsigned char out[AMT_ENTRY_KEY_LEN],
                            const amt_policy_t *policy,
                            const char *header, const char *value,
                            apr_size_t value_len);
@@ -77,7 +77,7 @@ time_t amt_entry_expiry(const amt_peer_t *peer, time_t now, int timeout,
  * SSL_CLIENT_CERT_CHAIN_n.  log_max: as amt_cert_subject_for_log().
  */
 apr_status_t amt_entry_make(amt_entry_t **entry, apr_pool_t *p,
-                            const unsigned char key[AMT_CACHE_KEY_LEN],
+                            const unsigned char key[AMT_ENTRY_KEY_LEN],
                             const amt_peer_t *peer, time_t expires,
                             int with_certdata, apr_size_t log_max);
 
@@ -113,7 +113,7 @@ apr_status_t amt_entry_encode(unsigned char **buf, apr_size_t *len,
  * buffer that is not exactly such an entry for `key`.
  */
 apr_status_t amt_entry_decode(amt_entry_t **entry, apr_pool_t *p,
-                              const unsigned char key[AMT_CACHE_KEY_LEN],
+                              const unsigned char key[AMT_ENTRY_KEY_LEN],
                               const unsigned char *buf, apr_size_t len,
                               const char **why);
 

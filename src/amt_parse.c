@@ -8,7 +8,7 @@
 #include <apr_strings.h>
 
 #include "amt_parse.h"
-#include "amt_status.h"
+#include "amt_error.h"
 
 apr_status_t amt_parse_verify_mode(amt_verify_mode_e *mode, apr_pool_t *p,
                                    const char *word, const char **err)

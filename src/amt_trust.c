@@ -12,7 +12,7 @@
 
 #include "amt_digest.h"
 #include "amt_path.h"
-#include "amt_status.h"
+#include "amt_error.h"
 #include "amt_trust.h"
 
 struct amt_trust_t {

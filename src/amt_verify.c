@@ -16,7 +16,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "amt_digest.h"
-#include "amt_status.h"
+#include "amt_error.h"
 #include "amt_verify.h"
 
 typedef struct {

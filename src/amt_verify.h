@@ -50,7 +50,7 @@ typedef struct amt_policy_t {
  * CRL check is on, the CRLs' content digest (amt_crl_digest), the check
  * mode and no_crl_for_cert_ok.  Equal content gives equal bytes in every
  * process and host.  Whoever adds a field to amt_policy_t adds it here and
- * in amt_policy_same().  amt_cache_key() hashes these bytes together with
+ * in amt_policy_same().  amt_entry_key() hashes these bytes together with
  * the header value, in one SHA-256.
  */
 void amt_policy_material(unsigned char out[AMT_POLICY_MATERIAL_LEN],

@@ -17,7 +17,7 @@
 
 #include "amt_chain.h"
 #include "amt_crl.h"
-#include "amt_status.h"
+#include "amt_error.h"
 #include "amt_trust.h"
 #include "amt_verify.h"
 #include "pki.h"

@@ -19,7 +19,7 @@
 
 #include "amt_chain.h"
 #include "amt_entry.h"
-#include "amt_status.h"
+#include "amt_error.h"
 #include "amt_trust.h"
 #include "amt_vars.h"
 #include "amt_verify.h"
@@ -36,7 +36,7 @@ static const pki_rdn_t subject[] = {
     { NULL, NULL, 0, 0, 0 }
 };
 
-static unsigned char key1[AMT_CACHE_KEY_LEN];
+static unsigned char key1[AMT_ENTRY_KEY_LEN];
 
 /* same keys and values, whatever the order */
 static int same_table(const apr_table_t *a, const apr_table_t *b,
@@ -416,29 +416,29 @@ static void test_odd_subject(apr_pool_t *p, const pki_cert_t *root)
 static void test_keys(void)
 {
     amt_policy_t pk1, pk2;
-    unsigned char a[AMT_CACHE_KEY_LEN], b[AMT_CACHE_KEY_LEN];
+    unsigned char a[AMT_ENTRY_KEY_LEN], b[AMT_ENTRY_KEY_LEN];
 
     memset(&pk1, 0, sizeof(pk1));
     pk1.depth = 5;
     pk2 = pk1;
     pk2.depth = 4;
-    amt_cache_key(a, &pk1, "X-Amzn-Mtls-Clientcert", "abc", 3);
-    amt_cache_key(b, &pk1, "x-amzn-mtls-clientcert", "abc", 3);
+    amt_entry_key(a, &pk1, "X-Amzn-Mtls-Clientcert", "abc", 3);
+    amt_entry_key(b, &pk1, "x-amzn-mtls-clientcert", "abc", 3);
     ok(memcmp(a, b, sizeof(a)) == 0, "key: header name case does not matter");
-    amt_cache_key(b, &pk2, "X-Amzn-Mtls-Clientcert", "abc", 3);
+    amt_entry_key(b, &pk2, "X-Amzn-Mtls-Clientcert", "abc", 3);
     ok(memcmp(a, b, sizeof(a)) != 0, "key: another depth, another key");
     pk2 = pk1;
     pk2.no_ca_ok = 1;
-    amt_cache_key(b, &pk2, "X-Amzn-Mtls-Clientcert", "abc", 3);
+    amt_entry_key(b, &pk2, "X-Amzn-Mtls-Clientcert", "abc", 3);
     ok(memcmp(a, b, sizeof(a)) != 0, "key: optional_no_ca, another key");
     pk2 = pk1;
-    amt_cache_key(b, &pk2, "X-Amzn-Mtls-Clientcert", "abc", 3);
+    amt_entry_key(b, &pk2, "X-Amzn-Mtls-Clientcert", "abc", 3);
     ok(memcmp(a, b, sizeof(a)) == 0, "key: an equal policy, the same key");
-    amt_cache_key(b, &pk1, "X-Other", "abc", 3);
+    amt_entry_key(b, &pk1, "X-Other", "abc", 3);
     ok(memcmp(a, b, sizeof(a)) != 0, "key: another header, another key");
-    amt_cache_key(b, &pk1, "X-Amzn-Mtls-Clientcert", "abd", 3);
+    amt_entry_key(b, &pk1, "X-Amzn-Mtls-Clientcert", "abd", 3);
     ok(memcmp(a, b, sizeof(a)) != 0, "key: another value, another key");
-    amt_cache_key(b, &pk1, "X-Amzn-Mtls-Clientcer", "tabc", 4);
+    amt_entry_key(b, &pk1, "X-Amzn-Mtls-Clientcer", "tabc", 4);
     ok(memcmp(a, b, sizeof(a)) != 0, "key: name/value boundary is kept");
 }
 
@@ -461,7 +461,7 @@ static void test_hostile(apr_pool_t *p, const amt_peer_t *peer)
     amt_entry_t *e, *back;
     unsigned char *buf, *copy;
     apr_size_t len, i;
-    unsigned char other[AMT_CACHE_KEY_LEN];
+    unsigned char other[AMT_ENTRY_KEY_LEN];
     int all = 1, survived = 0, b, n;
     const char *why;
 

@@ -8,7 +8,7 @@
 #include <apr_strings.h>
 
 #include "amt_parse.h"
-#include "amt_status.h"
+#include "amt_error.h"
 #include "tap.h"
 
 typedef struct {

@@ -18,7 +18,7 @@
 #include <openssl/evp.h>
 
 #include "amt_chain.h"
-#include "amt_status.h"
+#include "amt_error.h"
 #include "amt_trust.h"
 #include "amt_vars.h"
 #include "amt_verify.h"

@@ -14,7 +14,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "amt_chain.h"
-#include "amt_status.h"
+#include "amt_error.h"
 #include "amt_trust.h"
 #include "amt_verify.h"
 #include "pki.h"

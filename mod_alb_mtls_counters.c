@@ -1,5 +1,5 @@
 /*
- * mod_alb_mtls_status.c - counters of verdicts and of the result cache,
+ * mod_alb_mtls_counters.c - counters of verdicts and of the result cache,
  * shown by mod_status (server-status and server-status?auto).
  *
  * The counters live in one anonymous shared memory segment made in
@@ -25,7 +25,7 @@
 
 typedef struct {
     volatile apr_uint64_t c[AMT_C_COUNT];
-    amt_cache_stats_t cache;
+    amt_lru_stats_t cache;
 } counters_t;
 
 static counters_t *counters;
@@ -48,7 +48,7 @@ static const char *const descriptions[AMT_C_COUNT] = {
     "stored entries refused as invalid", "cache errors (lookups or stores)"
 };
 
-apr_status_t amt_status_init(apr_pool_t *pconf, server_rec *s)
+apr_status_t amt_counters_init(apr_pool_t *pconf, server_rec *s)
 {
     apr_shm_t *shm;
     apr_status_t rv = apr_shm_create(&shm, sizeof(counters_t), NULL, pconf);
@@ -72,7 +72,7 @@ static counters_t *get(void)
     return counters ? counters : &fallback;
 }
 
-amt_cache_stats_t *amt_status_cache_stats(void)
+amt_lru_stats_t *amt_counters_lru_stats(void)
 {
     return &get()->cache;
 }
@@ -106,7 +106,7 @@ void amt_count_verdict(const amt_result_t *res)
     amt_count(c);
 }
 
-void amt_status_set_provider_hook(void (*fn)(request_rec *r, int flags))
+void amt_counters_set_provider_hook(void (*fn)(request_rec *r, int flags))
 {
     provider_status = fn;
 }
@@ -159,7 +159,7 @@ static int status_hook(request_rec *r, int flags)
     return OK;
 }
 
-void amt_status_register_hooks(apr_pool_t *p)
+void amt_counters_register_hooks(apr_pool_t *p)
 {
     (void)p;
     APR_OPTIONAL_HOOK(ap, status_hook, status_hook, NULL, NULL,
