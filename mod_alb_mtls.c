@@ -259,7 +259,7 @@ static void set_user(request_rec *r, const amt_dir_conf *dc,
                      amt_verdict_t *v)
 {
     const char *user = amt_verdict_var(r, v, dc->user_var,
-                                       amt_conf_vars_flags(dc));
+                                       amt_conf_options(dc));
 
     if (user == NULL || *user == '\0') {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00004)
@@ -395,11 +395,11 @@ static int amt_fixups(request_rec *r)
 {
     const amt_dir_conf *dc = ap_get_module_config(r->per_dir_config,
                                                   &alb_mtls_module);
-    int flags = amt_conf_vars_flags(dc);
+    int flags = amt_conf_options(dc);
     amt_verdict_t *v;
 
     if (amt_conf_mode(dc) == AMT_VERIFY_NONE) return DECLINED;
-    if (!(flags & (AMT_VARS_STD | AMT_VARS_CERTDATA))) return DECLINED;
+    if (!(flags & (AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA))) return DECLINED;
     v = amt_verdict_for(r, dc);
     if (!amt_lookup_env_claim(r, v, r->subprocess_env)) return DECLINED;
     amt_verdict_export(r, v, r->subprocess_env, flags);

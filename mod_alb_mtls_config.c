@@ -139,16 +139,6 @@ int amt_conf_options(const amt_dir_conf *dc)
     return (set & ~dc->opts_del) | dc->opts_add;
 }
 
-int amt_conf_vars_flags(const amt_dir_conf *dc)
-{
-    int opts = amt_conf_options(dc), flags = 0;
-
-    if (opts & AMT_OPT_STD_ENV_VARS) flags |= AMT_VARS_STD;
-    if (opts & AMT_OPT_EXPORT_CERT_DATA) flags |= AMT_VARS_CERTDATA;
-    if (opts & AMT_OPT_LEGACY_DN_FORMAT) flags |= AMT_VARS_LEGACY_DN;
-    return flags;
-}
-
 void amt_conf_policy(amt_policy_t *policy, const amt_dir_conf *dc)
 {
     memset(policy, 0, sizeof(*policy));

@@ -56,7 +56,7 @@ static const char *fake_line(request_rec *r, const amt_dir_conf *dc)
     }
     v = amt_verdict_for(r, dc);
     if (!amt_verdict_is_verified(v)) return NULL;
-    dn = amt_verdict_var(r, v, "SSL_CLIENT_S_DN", AMT_VARS_LEGACY_DN);
+    dn = amt_verdict_var(r, v, "SSL_CLIENT_S_DN", AMT_OPT_LEGACY_DN_FORMAT);
     if (dn == NULL || *dn == '\0') return NULL;
     return apr_pstrcat(r->pool, "Basic ",
                        ap_pbase64encode(r->pool,

@@ -63,7 +63,7 @@ const char *amt_lookup_var(request_rec *r, const char *name)
         return NULL;
     }
     val = amt_verdict_var(r, v, name,
-                          amt_conf_vars_flags(dc) & AMT_VARS_LEGACY_DN);
+                          amt_conf_options(dc) & AMT_OPT_LEGACY_DN_FORMAT);
     return val ? val : "";
 }
 

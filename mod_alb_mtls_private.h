@@ -81,8 +81,6 @@ const char *amt_conf_header(const amt_dir_conf *dc);
 void amt_conf_policy(amt_policy_t *policy, const amt_dir_conf *dc);
 /* effective AlbMtlsCRLCheck mode (amt_crl_check_e) */
 int amt_conf_crl_check(const amt_dir_conf *dc);
-/* AMT_VARS_* flags (amt_vars.h) for the effective AlbMtlsOptions */
-int amt_conf_vars_flags(const amt_dir_conf *dc);
 
 /* The trusted-proxy default (loopback and private ranges), built in
  * pre_config. */
@@ -124,15 +122,15 @@ int amt_verdict_is_verified(const amt_verdict_t *v);
 
 /**
  * One SSL_CLIENT_* variable by mod_ssl's name rules (amt_var_lookup), or
- * NULL; identity variables are NULL unless verified.  vars_flags:
- * AMT_VARS_LEGACY_DN or 0.
+ * NULL; identity variables are NULL unless verified.  options:
+ * AMT_OPT_LEGACY_DN_FORMAT or 0.
  */
 const char *amt_verdict_var(request_rec *r, amt_verdict_t *v,
-                            const char *name, int vars_flags);
+                            const char *name, int options);
 
 /** Sets the variables into env as mod_ssl's fixup does (amt_vars_export). */
 void amt_verdict_export(request_rec *r, amt_verdict_t *v, apr_table_t *env,
-                        int vars_flags);
+                        int options);
 
 /** The leaf's first subject CN when verified (SUCCESS), else NULL. */
 const char *amt_verdict_subject_cn(request_rec *r, const amt_verdict_t *v);

@@ -52,7 +52,7 @@ typedef struct amt_parsed_t {       /* one header name, parsed once */
 struct amt_verdict_t {              /* one policy, verified once */
     const char *header;
     amt_policy_t policy;
-    amt_peer_t peer;                /* .result always; .chain once parsed */
+    amt_client_cert_t cert;                  /* .result always; .chain once parsed */
     const amt_entry_t *entry;       /* the result as cached, or NULL */
     int parsed;                     /* the header was parsed into .chain */
     int logged;                     /* the refusal or failure was logged */
@@ -143,14 +143,14 @@ static const amt_parsed_t *parse_header(request_rec *r, amt_req_state *st,
 
 /* the chain of v, parsed from the header on first use (a cache hit does
  * not parse it); NULL when there is none or it does not parse */
-static const amt_peer_t *verdict_peer(request_rec *r, amt_verdict_t *v)
+static const amt_client_cert_t *verdict_cert(request_rec *r, amt_verdict_t *v)
 {
     if (!v->parsed) {
         const amt_parsed_t *pr = parse_header(r, req_state(r), v->header);
-        v->peer.chain = pr->chain;
+        v->cert.chain = pr->chain;
         v->parsed = 1;
     }
-    return &v->peer;
+    return &v->cert;
 }
 
 /* the header value when exactly one field carries it, else NULL */
@@ -188,9 +188,9 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     v->header = header;
     v->policy = policy;
     if (st->headers == NULL) {          /* untrusted peer: NONE, always */
-        v->peer.result.error_depth = -1;
+        v->cert.result.error_depth = -1;
         v->parsed = 1;
-        amt_count_verdict(&v->peer.result);
+        amt_count_verdict(&v->cert.result);
         return v;
     }
 
@@ -200,33 +200,33 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
             == APR_SUCCESS) {
             cached = 1;
             if ((v->entry = amt_cache_get(r, key)) != NULL) {
-                v->peer.result = v->entry->result;
-                amt_count_verdict(&v->peer.result);
+                v->cert.result = v->entry->result;
+                amt_count_verdict(&v->cert.result);
                 return v;
             }
         }
     }
 
     pr = parse_header(r, st, header);
-    v->peer.chain = pr->chain;
+    v->cert.chain = pr->chain;
     v->parsed = 1;
     if (pr->reason != NULL) {
-        amt_result_fail(&v->peer.result, pr->reason);
+        amt_result_fail(&v->cert.result, pr->reason);
     }
-    else if (amt_verify_chain(&v->peer.result, pool, &v->policy, pr->chain, 0)
+    else if (amt_verify_chain(&v->cert.result, pool, &v->policy, pr->chain, 0)
              != APR_SUCCESS) {
-        amt_result_fail(&v->peer.result, "internal error");
+        amt_result_fail(&v->cert.result, "internal error");
         cached = 0;
     }
-    amt_count_verdict(&v->peer.result);
-    if (cached && v->peer.result.outcome != AMT_OUTCOME_NONE) {
+    amt_count_verdict(&v->cert.result);
+    if (cached && v->cert.result.outcome != AMT_OUTCOME_NONE) {
         amt_entry_t *e;
         time_t now = (time_t)apr_time_sec(apr_time_now());
-        time_t expires = amt_entry_expiry(&v->peer, now,
+        time_t expires = amt_entry_expiry(&v->cert, now,
                                           amt_cache_timeout(r->server),
                                           amt_policy_not_after(&v->policy));
-        if (amt_entry_make(&e, pool, key, &v->peer, expires,
-                           (amt_conf_vars_flags(dc) & AMT_VARS_CERTDATA) != 0,
+        if (amt_entry_make(&e, pool, key, &v->cert, expires,
+                           (amt_conf_options(dc) & AMT_OPT_EXPORT_CERT_DATA) != 0,
                            AMT_LOG_SUBJECT_MAX) == APR_SUCCESS) {
             amt_cache_put(r, e);
         }
@@ -236,46 +236,46 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
 
 const amt_result_t *amt_verdict_result(const amt_verdict_t *v)
 {
-    return &v->peer.result;
+    return &v->cert.result;
 }
 
 int amt_verdict_is_verified(const amt_verdict_t *v)
 {
-    return v->peer.result.outcome == AMT_OUTCOME_SUCCESS;
+    return v->cert.result.outcome == AMT_OUTCOME_SUCCESS;
 }
 
 const char *amt_verdict_var(request_rec *r, amt_verdict_t *v,
-                            const char *name, int vars_flags)
+                            const char *name, int options)
 {
     if (v->entry != NULL) {
         int answered;
         const char *value = amt_entry_var(r->pool, v->entry, name,
-                                          vars_flags,
+                                          options,
                                           (time_t)apr_time_sec(apr_time_now()),
                                           &answered);
         if (answered) return value;
     }
-    return amt_var_lookup(r->pool, verdict_peer(r, v), name, vars_flags);
+    return amt_var_lookup(r->pool, verdict_cert(r, v), name, options);
 }
 
 void amt_verdict_export(request_rec *r, amt_verdict_t *v, apr_table_t *env,
-                        int vars_flags)
+                        int options)
 {
     if (v->entry != NULL
-        && amt_entry_export(env, r->pool, v->entry, vars_flags,
+        && amt_entry_export(env, r->pool, v->entry, options,
                             (time_t)apr_time_sec(apr_time_now()))
            == APR_SUCCESS) {
         return;
     }
-    amt_vars_export(env, r->pool, verdict_peer(r, v), vars_flags);
+    amt_vars_export(env, r->pool, verdict_cert(r, v), options);
 }
 
 const char *amt_verdict_subject_cn(request_rec *r, const amt_verdict_t *v)
 {
     if (!amt_verdict_is_verified(v)) return NULL;
     if (v->entry != NULL) return v->entry->subject_cn;
-    if (v->peer.chain == NULL) return NULL;
-    return amt_cert_subject_cn(r->pool, v->peer.chain->leaf);
+    if (v->cert.chain == NULL) return NULL;
+    return amt_cert_subject_cn(r->pool, v->cert.chain->leaf);
 }
 
 int amt_verdict_log_once(amt_verdict_t *v)
@@ -292,9 +292,9 @@ static const char *log_subject(request_rec *r, const amt_verdict_t *v)
         return v->entry->log_subject == NULL ? ""
             : apr_psprintf(r->pool, ", subject \"%s\"", v->entry->log_subject);
     }
-    if (v->peer.chain == NULL || v->peer.chain->leaf == NULL) return "";
+    if (v->cert.chain == NULL || v->cert.chain->leaf == NULL) return "";
     return apr_psprintf(r->pool, ", subject \"%s\"",
-                        amt_cert_subject_for_log(r->pool, v->peer.chain->leaf,
+                        amt_cert_subject_for_log(r->pool, v->cert.chain->leaf,
                                                  AMT_LOG_SUBJECT_MAX));
 }
 

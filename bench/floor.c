@@ -220,15 +220,15 @@ int main(int argc, char **argv)
 
         {
             amt_chain_t *chain;
-            amt_peer_t peer;
+            amt_client_cert_t client;
             const char *reason;
             amt_chain_from_header(&chain, pool, hdr, &reason);
-            peer.chain = chain;
-            amt_verify_chain(&peer.result, pool, &policy, chain, 0);
+            client.chain = chain;
+            amt_verify_chain(&client.result, pool, &policy, chain, 0);
             t0 = cpu_now();
             for (i = 0; i < iters; i++) {
                 apr_table_t *env = apr_table_make(sub, 40);
-                amt_vars_export(env, sub, &peer, AMT_VARS_STD);
+                amt_vars_export(env, sub, &client, AMT_OPT_STD_ENV_VARS);
                 apr_pool_clear(sub);
             }
             t[4][r] = (cpu_now() - t0) / iters;
@@ -250,7 +250,7 @@ int main(int argc, char **argv)
         {
             static const char header[] = "X-Amzn-Mtls-Clientcert";
             amt_chain_t *chain;
-            amt_peer_t peer;
+            amt_client_cert_t client;
             amt_entry_t *e;
             amt_lru_t *cache;
             apr_pool_t *cp;
@@ -261,12 +261,12 @@ int main(int argc, char **argv)
 
             apr_pool_create(&cp, pool);
             amt_chain_from_header(&chain, cp, hdr, &reason);
-            peer.chain = chain;
-            amt_verify_chain(&peer.result, cp, &policy, chain, 0);
+            client.chain = chain;
+            amt_verify_chain(&client.result, cp, &policy, chain, 0);
             if (amt_lru_make(&cache, cp, 4096, 2097152, NULL) != APR_SUCCESS
                 || amt_entry_key(key, &policy, header, hdr, hlen)
                    != APR_SUCCESS
-                || amt_entry_make(&e, cp, key, &peer, now + 3600, 0, 256)
+                || amt_entry_make(&e, cp, key, &client, now + 3600, 0, 256)
                    != APR_SUCCESS
                 || amt_entry_encode(&buf, &len, cp, e) != APR_SUCCESS
                 || amt_lru_put(cache, key, now + 3600, now, 0, buf, len)
@@ -284,7 +284,7 @@ int main(int argc, char **argv)
                        != APR_SUCCESS
                     || amt_entry_decode(&e, sub, key, buf, len, &why)
                        != APR_SUCCESS
-                    || amt_entry_export(env, sub, e, AMT_VARS_STD, now)
+                    || amt_entry_export(env, sub, e, AMT_OPT_STD_ENV_VARS, now)
                        != APR_SUCCESS) {
                     fprintf(stderr, "hit: not a hit\n");
                     return 1;

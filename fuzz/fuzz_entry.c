@@ -54,8 +54,8 @@ static void check_export(apr_pool_t *p, const amt_entry_t *e, time_t now)
 {
     int flags, verified = amt_entry_is_verified(e);
 
-    for (flags = 0; flags <= (AMT_VARS_STD | AMT_VARS_CERTDATA
-                              | AMT_VARS_LEGACY_DN); flags++) {
+    for (flags = 0; flags <= (AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA
+                              | AMT_OPT_LEGACY_DN_FORMAT); flags++) {
         apr_table_t *env = apr_table_make(p, 8);
         const apr_array_header_t *arr;
         const apr_table_entry_t *te;
@@ -114,7 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         for (i = 0; i < e->nvars; i++) {
             if (!is_name(e->vars[i].name)) abort();
-            (void)amt_entry_var(p, e, e->vars[i].name, AMT_VARS_STD, now,
+            (void)amt_entry_var(p, e, e->vars[i].name, AMT_OPT_STD_ENV_VARS, now,
                                 &answered);
         }
         check_export(p, e, now);

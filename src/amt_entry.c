@@ -63,7 +63,7 @@ apr_status_t amt_entry_key(unsigned char out[AMT_ENTRY_KEY_LEN],
     return ok && outlen == AMT_ENTRY_KEY_LEN ? APR_SUCCESS : AMT_EOPENSSL;
 }
 
-time_t amt_entry_expiry(const amt_peer_t *peer, time_t now, int timeout,
+time_t amt_entry_expiry(const amt_client_cert_t *client, time_t now, int timeout,
                         time_t policy_not_after)
 {
     time_t best = now + (timeout > 0 ? timeout : 0), at = 0;
@@ -72,12 +72,12 @@ time_t amt_entry_expiry(const amt_peer_t *peer, time_t now, int timeout,
     if (policy_not_after != 0 && policy_not_after < best) {
         best = policy_not_after;
     }
-    if (peer == NULL) return best;
-    at = peer->result.recheck_at;
-    if (peer->chain != NULL && peer->chain->leaf != NULL) {
-        amt_cert_next_bound(&at, now, peer->chain->leaf);
-        for (i = 0; i < sk_X509_num(peer->chain->sent); i++) {
-            amt_cert_next_bound(&at, now, sk_X509_value(peer->chain->sent, i));
+    if (client == NULL) return best;
+    at = client->result.recheck_at;
+    if (client->chain != NULL && client->chain->leaf != NULL) {
+        amt_cert_next_bound(&at, now, client->chain->leaf);
+        for (i = 0; i < sk_X509_num(client->chain->sent); i++) {
+            amt_cert_next_bound(&at, now, sk_X509_value(client->chain->sent, i));
         }
     }
     if (at != 0 && at < best) best = at;
@@ -93,7 +93,7 @@ int amt_entry_is_verified(const amt_entry_t *e)
 typedef struct {
     apr_array_header_t *vars;
     apr_pool_t *p;
-    const amt_peer_t *peer;
+    const amt_client_cert_t *client;
 } build_ctx;
 
 static void push_var(build_ctx *b, int tag, const char *name,
@@ -122,7 +122,7 @@ static int collect(void *baton, const char *key, const char *value)
     else if (strcmp(key, "SSL_CLIENT_S_DN") == 0
              || strcmp(key, "SSL_CLIENT_I_DN") == 0) {
         push_var(b, AMT_EV_STD_RFC2253, key, value);
-        legacy = amt_var_lookup(b->p, b->peer, key, AMT_VARS_LEGACY_DN);
+        legacy = amt_var_lookup(b->p, b->client, key, AMT_OPT_LEGACY_DN_FORMAT);
         if (legacy != NULL && *legacy != '\0') {
             push_var(b, AMT_EV_STD_LEGACY, key, legacy);
         }
@@ -149,15 +149,15 @@ static const char *ascii_only(apr_pool_t *p, const char *s)
 
 apr_status_t amt_entry_make(amt_entry_t **entry, apr_pool_t *p,
                             const unsigned char key[AMT_ENTRY_KEY_LEN],
-                            const amt_peer_t *peer, time_t expires,
+                            const amt_client_cert_t *client, time_t expires,
                             int with_certdata, apr_size_t log_max)
 {
     amt_entry_t *e = apr_pcalloc(p, sizeof(*e));
-    X509 *leaf = peer->chain ? peer->chain->leaf : NULL;
+    X509 *leaf = client->chain ? client->chain->leaf : NULL;
 
     memcpy(e->key, key, AMT_ENTRY_KEY_LEN);
     e->expires = expires;
-    e->result = peer->result;
+    e->result = client->result;
     if (e->result.outcome == AMT_OUTCOME_FAILED && e->result.reason == NULL) {
         e->result.reason = "unknown error";
     }
@@ -175,11 +175,11 @@ apr_status_t amt_entry_make(amt_entry_t **entry, apr_pool_t *p,
 
         e->subject_cn = amt_cert_subject_cn(p, leaf);
         e->has_certdata = with_certdata != 0;
-        amt_vars_export(env, p, peer, AMT_VARS_STD
-                        | (with_certdata ? AMT_VARS_CERTDATA : 0));
+        amt_vars_export(env, p, client, AMT_OPT_STD_ENV_VARS
+                        | (with_certdata ? AMT_OPT_EXPORT_CERT_DATA : 0));
         b.vars = apr_array_make(p, 40, sizeof(amt_entry_var_t));
         b.p = p;
-        b.peer = peer;
+        b.client = client;
         apr_table_do(collect, &b, env, NULL);
         e->nvars = b.vars->nelts;
         e->vars = (const amt_entry_var_t *)b.vars->elts;
@@ -204,8 +204,8 @@ static int std_tag_applies(int tag, int flags)
     switch (tag) {
     case AMT_EV_STD:
     case AMT_EV_REMAIN:      return 1;
-    case AMT_EV_STD_RFC2253: return !(flags & AMT_VARS_LEGACY_DN);
-    case AMT_EV_STD_LEGACY:  return (flags & AMT_VARS_LEGACY_DN) != 0;
+    case AMT_EV_STD_RFC2253: return !(flags & AMT_OPT_LEGACY_DN_FORMAT);
+    case AMT_EV_STD_LEGACY:  return (flags & AMT_OPT_LEGACY_DN_FORMAT) != 0;
     default:                 return 0;
     }
 }
@@ -238,17 +238,17 @@ apr_status_t amt_entry_export(apr_table_t *env, apr_pool_t *p,
     void (*put)(apr_table_t *, const char *, const char *) =
         has_client_key(env) ? apr_table_setn : apr_table_addn;
 
-    if (verified && (flags & AMT_VARS_CERTDATA) && !e->has_certdata) {
+    if (verified && (flags & AMT_OPT_EXPORT_CERT_DATA) && !e->has_certdata) {
         return APR_INCOMPLETE;
     }
-    if (flags & AMT_VARS_STD) {
+    if (flags & AMT_OPT_STD_ENV_VARS) {
         put(env, "SSL_CLIENT_VERIFY", amt_result_string(p, &e->result));
     }
     if (!verified) {
-        if (flags & AMT_VARS_CERTDATA) put(env, "SSL_CLIENT_CERT", "");
+        if (flags & AMT_OPT_EXPORT_CERT_DATA) put(env, "SSL_CLIENT_CERT", "");
         return APR_SUCCESS;
     }
-    if (flags & AMT_VARS_STD) {
+    if (flags & AMT_OPT_STD_ENV_VARS) {
         for (i = 0; i < e->nvars; i++) {
             const amt_entry_var_t *v = &e->vars[i];
             if (!std_tag_applies(v->tag, flags)) continue;
@@ -256,7 +256,7 @@ apr_status_t amt_entry_export(apr_table_t *env, apr_pool_t *p,
                               ? remain(p, e, now) : v->value);
         }
     }
-    if (flags & AMT_VARS_CERTDATA) {
+    if (flags & AMT_OPT_EXPORT_CERT_DATA) {
         for (i = 0; i < e->nvars; i++) {
             if (e->vars[i].tag == AMT_EV_CERTDATA) {
                 put(env, e->vars[i].name, e->vars[i].value);

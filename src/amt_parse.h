@@ -7,6 +7,7 @@
 #define AMT_PARSE_H
 
 #include <apr_pools.h>
+#include "amt_options.h"
 
 typedef enum {
     AMT_VERIFY_UNSET = -1,
@@ -30,11 +31,6 @@ apr_status_t amt_parse_int(int *out, apr_pool_t *p, const char *word,
 apr_status_t amt_parse_header_name(apr_pool_t *p, const char *word,
                                    const char **err);
 
-/* AlbMtlsOptions flags (the values of amt_vars.h where they overlap) */
-#define AMT_OPT_STD_ENV_VARS      0x01
-#define AMT_OPT_EXPORT_CERT_DATA  0x02
-#define AMT_OPT_LEGACY_DN_FORMAT  0x04
-#define AMT_OPT_FAKE_BASIC_AUTH   0x08
 
 /**
  * One AlbMtlsOptions word: "[+|-]Name".  *sign is '+', '-' or 0 (absolute).

@@ -106,85 +106,85 @@ static const char *algorithm_name(apr_pool_t *p, const ASN1_OBJECT *obj)
 /* ------------------------------------------------------------------ */
 /* fixed variables                                                     */
 
-typedef const char *(*var_fn)(apr_pool_t *p, const amt_peer_t *peer,
+typedef const char *(*var_fn)(apr_pool_t *p, const amt_client_cert_t *client,
                               int flags);
 
-static const char *v_version(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_version(apr_pool_t *p, const amt_client_cert_t *client, int flags)
 {
     (void)flags;
-    return apr_psprintf(p, "%ld", X509_get_version(peer->chain->leaf) + 1);
+    return apr_psprintf(p, "%ld", X509_get_version(client->chain->leaf) + 1);
 }
 
-static const char *v_serial(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_serial(apr_pool_t *p, const amt_client_cert_t *client, int flags)
 {
     BIO *bio = BIO_new(BIO_s_mem());
 
     (void)flags;
     if (bio == NULL) return NULL;
-    i2a_ASN1_INTEGER(bio, X509_get0_serialNumber(peer->chain->leaf));
+    i2a_ASN1_INTEGER(bio, X509_get0_serialNumber(client->chain->leaf));
     return bio_to_string(p, bio);
 }
 
-static const char *v_start(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_start(apr_pool_t *p, const amt_client_cert_t *client, int flags)
 {
     (void)flags;
-    return asn1_time_text(p, X509_get0_notBefore(peer->chain->leaf));
+    return asn1_time_text(p, X509_get0_notBefore(client->chain->leaf));
 }
 
-static const char *v_end(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_end(apr_pool_t *p, const amt_client_cert_t *client, int flags)
 {
     (void)flags;
-    return asn1_time_text(p, X509_get0_notAfter(peer->chain->leaf));
+    return asn1_time_text(p, X509_get0_notAfter(client->chain->leaf));
 }
 
 /* mod_ssl 2.4.71: the days part of ASN1_TIME_diff(now, notAfter), never
  * negative; so whole days left, rounded down, 0 when expired. */
-static const char *v_remain(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_remain(apr_pool_t *p, const amt_client_cert_t *client, int flags)
 {
     int days = 0, secs = 0;
 
     (void)flags;
     if (!ASN1_TIME_diff(&days, &secs, NULL,
-                        X509_get0_notAfter(peer->chain->leaf))) {
+                        X509_get0_notAfter(client->chain->leaf))) {
         return NULL;
     }
     return apr_psprintf(p, "%d", days > 0 ? days : 0);
 }
 
-static const char *v_s_dn(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_s_dn(apr_pool_t *p, const amt_client_cert_t *client, int flags)
 {
-    return dn_oneline(p, X509_get_subject_name(peer->chain->leaf),
-                      flags & AMT_VARS_LEGACY_DN);
+    return dn_oneline(p, X509_get_subject_name(client->chain->leaf),
+                      flags & AMT_OPT_LEGACY_DN_FORMAT);
 }
 
-static const char *v_i_dn(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_i_dn(apr_pool_t *p, const amt_client_cert_t *client, int flags)
 {
-    return dn_oneline(p, X509_get_issuer_name(peer->chain->leaf),
-                      flags & AMT_VARS_LEGACY_DN);
+    return dn_oneline(p, X509_get_issuer_name(client->chain->leaf),
+                      flags & AMT_OPT_LEGACY_DN_FORMAT);
 }
 
-static const char *v_a_sig(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_a_sig(apr_pool_t *p, const amt_client_cert_t *client, int flags)
 {
     const ASN1_OBJECT *obj = NULL;
 
     (void)flags;
-    X509_ALGOR_get0(&obj, NULL, NULL, X509_get0_tbs_sigalg(peer->chain->leaf));
+    X509_ALGOR_get0(&obj, NULL, NULL, X509_get0_tbs_sigalg(client->chain->leaf));
     return algorithm_name(p, obj);
 }
 
-static const char *v_a_key(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_a_key(apr_pool_t *p, const amt_client_cert_t *client, int flags)
 {
     ASN1_OBJECT *obj = NULL;
 
     (void)flags;
     X509_PUBKEY_get0_param(&obj, NULL, NULL, NULL,
-                           X509_get_X509_PUBKEY(peer->chain->leaf));
+                           X509_get_X509_PUBKEY(client->chain->leaf));
     return algorithm_name(p, obj);
 }
 
-static const char *v_cea(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_cea(apr_pool_t *p, const amt_client_cert_t *client, int flags)
 {
-    X509 *x = peer->chain->leaf;
+    X509 *x = client->chain->leaf;
     BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
     char *dec = bn ? BN_bn2dec(bn) : NULL;
     const char *issuer = dn_string(p, X509_get_issuer_name(x),
@@ -201,16 +201,16 @@ static const char *v_cea(apr_pool_t *p, const amt_peer_t *peer, int flags)
     return result;
 }
 
-static const char *v_cert(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_cert(apr_pool_t *p, const amt_client_cert_t *client, int flags)
 {
     (void)flags;
-    return cert_pem(p, peer->chain->leaf);
+    return cert_pem(p, client->chain->leaf);
 }
 
-static const char *v_sha256(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_sha256(apr_pool_t *p, const amt_client_cert_t *client, int flags)
 {
     (void)flags;
-    return amt_cert_sha256_hex(p, peer->chain->leaf);
+    return amt_cert_sha256_hex(p, client->chain->leaf);
 }
 
 #define EXPORT_NO   0
@@ -461,14 +461,14 @@ static const char *san_lookup(apr_pool_t *p, X509 *x, const char *var)
 /* ------------------------------------------------------------------ */
 /* public                                                              */
 
-static int verified(const amt_peer_t *peer)
+static int verified(const amt_client_cert_t *client)
 {
-    return peer->chain != NULL && peer->chain->leaf != NULL
-        && (peer->result.outcome == AMT_OUTCOME_SUCCESS
-            || peer->result.outcome == AMT_OUTCOME_GENEROUS);
+    return client->chain != NULL && client->chain->leaf != NULL
+        && (client->result.outcome == AMT_OUTCOME_SUCCESS
+            || client->result.outcome == AMT_OUTCOME_GENEROUS);
 }
 
-const char *amt_var_lookup(apr_pool_t *p, const amt_peer_t *peer,
+const char *amt_var_lookup(apr_pool_t *p, const amt_client_cert_t *client,
                            const char *name, int flags)
 {
     const char *var;
@@ -481,16 +481,16 @@ const char *amt_var_lookup(apr_pool_t *p, const amt_peer_t *peer,
     }
     var = name + 11;
     if (strcasecmp(var, "VERIFY") == 0) {
-        return amt_result_string(p, &peer->result);
+        return amt_result_string(p, &client->result);
     }
-    if (!verified(peer)) return NULL;
-    leaf = peer->chain->leaf;
+    if (!verified(client)) return NULL;
+    leaf = client->chain->leaf;
     /* mod_ssl wants the S/I of S_DN and I_DN in upper case */
     if ((var[0] == 's' || var[0] == 'i') && var[1] == '_') return NULL;
 
     for (i = 0; fixed_vars[i].name; i++) {
         if (strcasecmp(var, fixed_vars[i].name) == 0) {
-            return fixed_vars[i].fn(p, peer, flags);
+            return fixed_vars[i].fn(p, client, flags);
         }
     }
     if ((var[0] == 'S' || var[0] == 'I') && strncasecmp(var + 1, "_DN_", 4) == 0
@@ -505,34 +505,34 @@ const char *amt_var_lookup(apr_pool_t *p, const amt_peer_t *peer,
     if (strncasecmp(var, "CERT_CHAIN_", 11) == 0 && var[11] != '\0'
         && all_digits(var + 11) && strlen(var + 11) <= 4) {
         int n = atoi(var + 11);
-        if (n < sk_X509_num(peer->chain->sent)) {
-            return cert_pem(p, sk_X509_value(peer->chain->sent, n));
+        if (n < sk_X509_num(client->chain->sent)) {
+            return cert_pem(p, sk_X509_value(client->chain->sent, n));
         }
     }
     return NULL;
 }
 
-void amt_vars_export(apr_table_t *env, apr_pool_t *p, const amt_peer_t *peer,
+void amt_vars_export(apr_table_t *env, apr_pool_t *p, const amt_client_cert_t *client,
                      int flags)
 {
     int i;
 
-    if (flags & AMT_VARS_STD) {
+    if (flags & AMT_OPT_STD_ENV_VARS) {
         apr_table_setn(env, "SSL_CLIENT_VERIFY",
-                       amt_result_string(p, &peer->result));
+                       amt_result_string(p, &client->result));
     }
-    if (!verified(peer)) {
-        if (flags & AMT_VARS_CERTDATA) {
+    if (!verified(client)) {
+        if (flags & AMT_OPT_EXPORT_CERT_DATA) {
             apr_table_setn(env, "SSL_CLIENT_CERT", "");
         }
         return;
     }
-    if (flags & AMT_VARS_STD) {
-        X509 *leaf = peer->chain->leaf;
+    if (flags & AMT_OPT_STD_ENV_VARS) {
+        X509 *leaf = client->chain->leaf;
         for (i = 0; fixed_vars[i].name; i++) {
             const char *v;
             if (fixed_vars[i].export != EXPORT_STD) continue;
-            v = fixed_vars[i].fn(p, peer, flags);
+            v = fixed_vars[i].fn(p, client, flags);
             if (v != NULL && *v != '\0') {
                 apr_table_setn(env, apr_pstrcat(p, "SSL_CLIENT_",
                                                 fixed_vars[i].name, NULL), v);
@@ -550,11 +550,11 @@ void amt_vars_export(apr_table_t *env, apr_pool_t *p, const amt_peer_t *peer,
             san_each(p, leaf, san_kinds[i].kind, san_put, &ex);
         }
     }
-    if (flags & AMT_VARS_CERTDATA) {
-        const char *pem = cert_pem(p, peer->chain->leaf);
+    if (flags & AMT_OPT_EXPORT_CERT_DATA) {
+        const char *pem = cert_pem(p, client->chain->leaf);
         apr_table_setn(env, "SSL_CLIENT_CERT", pem ? pem : "");
-        for (i = 0; i < sk_X509_num(peer->chain->sent); i++) {
-            pem = cert_pem(p, sk_X509_value(peer->chain->sent, i));
+        for (i = 0; i < sk_X509_num(client->chain->sent); i++) {
+            pem = cert_pem(p, sk_X509_value(client->chain->sent, i));
             if (pem != NULL) {
                 apr_table_setn(env, apr_psprintf(p, "SSL_CLIENT_CERT_CHAIN_%d",
                                                  i), pem);

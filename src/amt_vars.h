@@ -9,17 +9,16 @@
 #include <apr_pools.h>
 #include <apr_tables.h>
 #include "amt_chain.h"
+#include "amt_options.h"
 #include "amt_verify.h"
 
-#define AMT_VARS_STD        0x01  /* StdEnvVars */
-#define AMT_VARS_CERTDATA   0x02  /* ExportCertData */
-#define AMT_VARS_LEGACY_DN  0x04  /* LegacyDNStringFormat */
 
-/** What the variables are computed from. chain may be NULL (no certificate). */
-typedef struct amt_peer_t {
+/** The client certificate as the variables describe it: the chain the load
+ *  balancer forwarded (NULL: none) and the result of verifying it. */
+typedef struct amt_client_cert_t {
     const amt_chain_t *chain;
     amt_result_t result;
-} amt_peer_t;
+} amt_client_cert_t;
 
 /**
  * Value of one variable, or NULL when it is unknown or has no value here.
@@ -29,20 +28,20 @@ typedef struct amt_peer_t {
  * the S/I letter of S_DN/I_DN, the DN attribute name ("CN", "OU", "Email")
  * and the otherName ids "msUPN"/"dnsSRV", which are case-sensitive.
  * Accepts the _n and _RAW forms of DN attributes and the _n SAN forms.
- * flags: AMT_VARS_LEGACY_DN changes SSL_CLIENT_S_DN / SSL_CLIENT_I_DN.
+ * flags: AMT_OPT_LEGACY_DN_FORMAT changes SSL_CLIENT_S_DN / SSL_CLIENT_I_DN.
  */
-const char *amt_var_lookup(apr_pool_t *p, const amt_peer_t *peer,
+const char *amt_var_lookup(apr_pool_t *p, const amt_client_cert_t *client,
                            const char *name, int flags);
 
 /**
  * Sets the variables into env as mod_ssl's fixup does:
- * AMT_VARS_STD: SSL_CLIENT_VERIFY and, when verified, every non-empty fixed
+ * AMT_OPT_STD_ENV_VARS: SSL_CLIENT_VERIFY and, when verified, every non-empty fixed
  * variable, every recognised DN attribute (first un-suffixed, later _1, _2..),
  * the SAN lists, SSL_CLIENT_SAN_URI_n and SSL_CLIENT_CERT_SHA256.
- * AMT_VARS_CERTDATA: SSL_CLIENT_CERT ("" when not verified) and
+ * AMT_OPT_EXPORT_CERT_DATA: SSL_CLIENT_CERT ("" when not verified) and
  * SSL_CLIENT_CERT_CHAIN_n for the certificates sent after the leaf.
  */
-void amt_vars_export(apr_table_t *env, apr_pool_t *p, const amt_peer_t *peer,
+void amt_vars_export(apr_table_t *env, apr_pool_t *p, const amt_client_cert_t *client,
                      int flags);
 
 /** Lowercase hex SHA-256 of the certificate's DER (64 characters). */
