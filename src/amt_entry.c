@@ -106,31 +106,36 @@ static void push_var(build_ctx *b, int tag, const char *name,
     v->value = value;
 }
 
-static int collect(void *baton, const char *key, const char *value)
+/* stores one variable by its kind (amt_vars.h): the table of variables
+ * says what each one depends on, so a new variable is kept right without
+ * a change here; a new kind fails the build until it is handled */
+static void collect(void *baton, const char *key, const char *value,
+                    amt_var_kind_e kind)
 {
     build_ctx *b = baton;
     const char *legacy;
 
-    if (strcmp(key, "SSL_CLIENT_VERIFY") == 0) return 1;
-    if (strcmp(key, "SSL_CLIENT_CERT") == 0
-        || strncmp(key, "SSL_CLIENT_CERT_CHAIN_", 22) == 0) {
+    switch (kind) {
+    case AMT_VAR_RESULT:            /* the entry keeps the result itself */
+        break;
+    case AMT_VAR_CERT_DATA:
         push_var(b, AMT_EV_CERTDATA, key, value);
-    }
-    else if (strcmp(key, "SSL_CLIENT_V_REMAIN") == 0) {
+        break;
+    case AMT_VAR_CLOCK:
         push_var(b, AMT_EV_REMAIN, key, "");
-    }
-    else if (strcmp(key, "SSL_CLIENT_S_DN") == 0
-             || strcmp(key, "SSL_CLIENT_I_DN") == 0) {
+        break;
+    case AMT_VAR_DN_FORMAT:
         push_var(b, AMT_EV_STD_RFC2253, key, value);
-        legacy = amt_var_lookup(b->p, b->client, key, AMT_OPT_LEGACY_DN_FORMAT);
+        legacy = amt_var_lookup(b->p, b->client, key,
+                                AMT_OPT_LEGACY_DN_FORMAT);
         if (legacy != NULL && *legacy != '\0') {
             push_var(b, AMT_EV_STD_LEGACY, key, legacy);
         }
-    }
-    else {
+        break;
+    case AMT_VAR_PLAIN:
         push_var(b, AMT_EV_STD, key, value);
+        break;
     }
-    return 1;
 }
 
 /* a copy of s with every byte outside printable ASCII as '?', so that a
@@ -171,16 +176,15 @@ apr_status_t amt_entry_make(amt_entry_t **entry, apr_pool_t *p,
     }
     if (amt_entry_is_verified(e) && leaf != NULL) {
         build_ctx b;
-        apr_table_t *env = apr_table_make(p, 40);
 
         e->subject_cn = amt_cert_subject_cn(p, leaf);
         e->has_certdata = with_certdata != 0;
-        amt_vars_export(env, p, client, AMT_OPT_STD_ENV_VARS
-                        | (with_certdata ? AMT_OPT_EXPORT_CERT_DATA : 0));
         b.vars = apr_array_make(p, 40, sizeof(amt_entry_var_t));
         b.p = p;
         b.client = client;
-        apr_table_do(collect, &b, env, NULL);
+        amt_vars_each(p, client, AMT_OPT_STD_ENV_VARS
+                      | (with_certdata ? AMT_OPT_EXPORT_CERT_DATA : 0),
+                      collect, &b);
         e->nvars = b.vars->nelts;
         e->vars = (const amt_entry_var_t *)b.vars->elts;
     }
@@ -188,13 +192,9 @@ apr_status_t amt_entry_make(amt_entry_t **entry, apr_pool_t *p,
     return APR_SUCCESS;
 }
 
-/* mod_ssl: the days part of ASN1_TIME_diff(now, notAfter), never negative */
 static const char *remain(apr_pool_t *p, const amt_entry_t *e, time_t now)
 {
-    apr_int64_t secs = (apr_int64_t)e->leaf_not_after - (apr_int64_t)now;
-
-    return apr_psprintf(p, "%" APR_INT64_T_FMT,
-                        secs > 0 ? secs / 86400 : (apr_int64_t)0);
+    return amt_var_remain(p, e->leaf_not_after, now);
 }
 
 /* whether a variable of this tag is published under flags (StdEnvVars

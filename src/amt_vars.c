@@ -137,18 +137,17 @@ static const char *v_end(apr_pool_t *p, const amt_client_cert_t *client, int fla
     return asn1_time_text(p, X509_get0_notAfter(client->chain->leaf));
 }
 
-/* mod_ssl 2.4.71: the days part of ASN1_TIME_diff(now, notAfter), never
- * negative; so whole days left, rounded down, 0 when expired. */
-static const char *v_remain(apr_pool_t *p, const amt_client_cert_t *client, int flags)
+static const char *v_remain(apr_pool_t *p, const amt_client_cert_t *client,
+                            int flags)
 {
-    int days = 0, secs = 0;
+    time_t not_after;
 
     (void)flags;
-    if (!ASN1_TIME_diff(&days, &secs, NULL,
-                        X509_get0_notAfter(client->chain->leaf))) {
+    if (!amt_asn1_to_time(X509_get0_notAfter(client->chain->leaf),
+                          &not_after)) {
         return NULL;
     }
-    return apr_psprintf(p, "%d", days > 0 ? days : 0);
+    return amt_var_remain(p, not_after, time(NULL));
 }
 
 static const char *v_s_dn(apr_pool_t *p, const amt_client_cert_t *client, int flags)
@@ -216,24 +215,28 @@ static const char *v_sha256(apr_pool_t *p, const amt_client_cert_t *client, int 
 #define EXPORT_NO   0
 #define EXPORT_STD  1
 
+/* The one table of fixed variables: name, how it is computed, whether
+ * StdEnvVars exports it, and its kind (amt_var_kind_e), which tells the
+ * result cache how to keep it (amt_entry.c). */
 static const struct fixed_var {
     const char *name;       /* after "SSL_CLIENT_" */
     var_fn fn;
     int export;             /* exported by StdEnvVars */
+    amt_var_kind_e kind;
 } fixed_vars[] = {
-    { "M_VERSION",        v_version, EXPORT_STD },
-    { "M_SERIAL",         v_serial,  EXPORT_STD },
-    { "V_START",          v_start,   EXPORT_STD },
-    { "V_END",            v_end,     EXPORT_STD },
-    { "V_REMAIN",         v_remain,  EXPORT_STD },
-    { "S_DN",             v_s_dn,    EXPORT_STD },
-    { "I_DN",             v_i_dn,    EXPORT_STD },
-    { "A_KEY",            v_a_key,   EXPORT_STD },
-    { "A_SIG",            v_a_sig,   EXPORT_STD },
-    { "CERT_RFC4523_CEA", v_cea,     EXPORT_STD },
-    { "CERT_SHA256",      v_sha256,  EXPORT_STD },
-    { "CERT",             v_cert,    EXPORT_NO  },  /* ExportCertData */
-    { NULL, NULL, 0 }
+    { "M_VERSION",        v_version, EXPORT_STD, AMT_VAR_PLAIN     },
+    { "M_SERIAL",         v_serial,  EXPORT_STD, AMT_VAR_PLAIN     },
+    { "V_START",          v_start,   EXPORT_STD, AMT_VAR_PLAIN     },
+    { "V_END",            v_end,     EXPORT_STD, AMT_VAR_PLAIN     },
+    { "V_REMAIN",         v_remain,  EXPORT_STD, AMT_VAR_CLOCK     },
+    { "S_DN",             v_s_dn,    EXPORT_STD, AMT_VAR_DN_FORMAT },
+    { "I_DN",             v_i_dn,    EXPORT_STD, AMT_VAR_DN_FORMAT },
+    { "A_KEY",            v_a_key,   EXPORT_STD, AMT_VAR_PLAIN     },
+    { "A_SIG",            v_a_sig,   EXPORT_STD, AMT_VAR_PLAIN     },
+    { "CERT_RFC4523_CEA", v_cea,     EXPORT_STD, AMT_VAR_PLAIN     },
+    { "CERT_SHA256",      v_sha256,  EXPORT_STD, AMT_VAR_PLAIN     },
+    { "CERT",             v_cert,    EXPORT_NO,  AMT_VAR_CERT_DATA },
+    { NULL, NULL, 0, AMT_VAR_PLAIN }
 };
 
 /* ------------------------------------------------------------------ */
@@ -306,7 +309,13 @@ static const char *dn_attr_lookup(apr_pool_t *p, const X509_NAME *name,
     return NULL;
 }
 
-static void dn_attrs_export(apr_table_t *env, apr_pool_t *p,
+/* where amt_vars_each() sends each variable */
+typedef struct {
+    amt_var_fn *fn;
+    void *baton;
+} sink_t;
+
+static void dn_attrs_export(const sink_t *out, apr_pool_t *p,
                             const X509_NAME *name, const char *prefix)
 {
     int seen[sizeof(dn_attrs) / sizeof(dn_attrs[0])] = { 0 };
@@ -324,8 +333,9 @@ static void dn_attrs_export(apr_table_t *env, apr_pool_t *p,
                                          dn_attrs[i].name, seen[i])
                           : apr_pstrcat(p, prefix, dn_attrs[i].name, NULL);
             seen[i]++;
-            apr_table_setn(env, key,
-                           asn1_string_text(p, X509_NAME_ENTRY_get_data(e), 0));
+            out->fn(out->baton, key,
+                    asn1_string_text(p, X509_NAME_ENTRY_get_data(e), 0),
+                    AMT_VAR_PLAIN);
             break;
         }
     }
@@ -412,7 +422,7 @@ static int san_pick(void *baton, int n, const char *value)
 }
 
 typedef struct {
-    apr_table_t *env;
+    const sink_t *out;
     apr_pool_t *p;
     const char *prefix;
 } san_export_t;
@@ -421,7 +431,8 @@ static int san_put(void *baton, int n, const char *value)
 {
     san_export_t *ex = baton;
 
-    apr_table_setn(ex->env, apr_psprintf(ex->p, "%s%d", ex->prefix, n), value);
+    ex->out->fn(ex->out->baton, apr_psprintf(ex->p, "%s%d", ex->prefix, n),
+                value, AMT_VAR_PLAIN);
     return 0;
 }
 
@@ -512,18 +523,21 @@ const char *amt_var_lookup(apr_pool_t *p, const amt_client_cert_t *client,
     return NULL;
 }
 
-void amt_vars_export(apr_table_t *env, apr_pool_t *p, const amt_client_cert_t *client,
-                     int flags)
+void amt_vars_each(apr_pool_t *p, const amt_client_cert_t *client, int flags,
+                   amt_var_fn *fn, void *baton)
 {
+    sink_t out;
     int i;
 
+    out.fn = fn;
+    out.baton = baton;
     if (flags & AMT_OPT_STD_ENV_VARS) {
-        apr_table_setn(env, "SSL_CLIENT_VERIFY",
-                       amt_result_string(p, &client->result));
+        fn(baton, "SSL_CLIENT_VERIFY", amt_result_string(p, &client->result),
+           AMT_VAR_RESULT);
     }
     if (!verified(client)) {
         if (flags & AMT_OPT_EXPORT_CERT_DATA) {
-            apr_table_setn(env, "SSL_CLIENT_CERT", "");
+            fn(baton, "SSL_CLIENT_CERT", "", AMT_VAR_CERT_DATA);
         }
         return;
     }
@@ -534,16 +548,18 @@ void amt_vars_export(apr_table_t *env, apr_pool_t *p, const amt_client_cert_t *c
             if (fixed_vars[i].export != EXPORT_STD) continue;
             v = fixed_vars[i].fn(p, client, flags);
             if (v != NULL && *v != '\0') {
-                apr_table_setn(env, apr_pstrcat(p, "SSL_CLIENT_",
-                                                fixed_vars[i].name, NULL), v);
+                fn(baton, apr_pstrcat(p, "SSL_CLIENT_", fixed_vars[i].name,
+                                      NULL), v, fixed_vars[i].kind);
             }
         }
-        dn_attrs_export(env, p, X509_get_subject_name(leaf), "SSL_CLIENT_S_DN_");
-        dn_attrs_export(env, p, X509_get_issuer_name(leaf), "SSL_CLIENT_I_DN_");
+        dn_attrs_export(&out, p, X509_get_subject_name(leaf),
+                        "SSL_CLIENT_S_DN_");
+        dn_attrs_export(&out, p, X509_get_issuer_name(leaf),
+                        "SSL_CLIENT_I_DN_");
         for (i = 0; san_kinds[i].name; i++) {
             san_export_t ex;
             if (san_kinds[i].export != EXPORT_STD) continue;
-            ex.env = env;
+            ex.out = &out;
             ex.p = p;
             ex.prefix = apr_pstrcat(p, "SSL_CLIENT_SAN_", san_kinds[i].name,
                                     "_", NULL);
@@ -552,15 +568,38 @@ void amt_vars_export(apr_table_t *env, apr_pool_t *p, const amt_client_cert_t *c
     }
     if (flags & AMT_OPT_EXPORT_CERT_DATA) {
         const char *pem = cert_pem(p, client->chain->leaf);
-        apr_table_setn(env, "SSL_CLIENT_CERT", pem ? pem : "");
+        fn(baton, "SSL_CLIENT_CERT", pem ? pem : "", AMT_VAR_CERT_DATA);
         for (i = 0; i < sk_X509_num(client->chain->sent); i++) {
             pem = cert_pem(p, sk_X509_value(client->chain->sent, i));
             if (pem != NULL) {
-                apr_table_setn(env, apr_psprintf(p, "SSL_CLIENT_CERT_CHAIN_%d",
-                                                 i), pem);
+                fn(baton, apr_psprintf(p, "SSL_CLIENT_CERT_CHAIN_%d", i), pem,
+                   AMT_VAR_CERT_DATA);
             }
         }
     }
+}
+
+static void set_in_table(void *baton, const char *name, const char *value,
+                         amt_var_kind_e kind)
+{
+    (void)kind;
+    apr_table_setn(baton, name, value);
+}
+
+void amt_vars_export(apr_table_t *env, apr_pool_t *p,
+                     const amt_client_cert_t *client, int flags)
+{
+    amt_vars_each(p, client, flags, set_in_table, env);
+}
+
+/* mod_ssl 2.4.71: the days part of ASN1_TIME_diff(now, notAfter), never
+ * negative; so whole days left, rounded down, 0 when expired */
+const char *amt_var_remain(apr_pool_t *p, time_t not_after, time_t now)
+{
+    apr_int64_t secs = (apr_int64_t)not_after - (apr_int64_t)now;
+
+    return apr_psprintf(p, "%" APR_INT64_T_FMT,
+                        secs > 0 ? secs / 86400 : (apr_int64_t)0);
 }
 
 const char *amt_cert_sha256_hex(apr_pool_t *p, X509 *cert)

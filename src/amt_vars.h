@@ -6,6 +6,7 @@
 #ifndef AMT_VARS_H
 #define AMT_VARS_H
 
+#include <time.h>
 #include <apr_pools.h>
 #include <apr_tables.h>
 #include "amt_chain.h"
@@ -32,6 +33,30 @@ typedef struct amt_client_cert_t {
  */
 const char *amt_var_lookup(apr_pool_t *p, const amt_client_cert_t *client,
                            const char *name, int flags);
+
+/** What a variable depends on besides the certificate; the result cache
+ *  (amt_entry.c) keeps each kind its own way. */
+typedef enum {
+    AMT_VAR_RESULT,         /* SSL_CLIENT_VERIFY: the result, not the cert */
+    AMT_VAR_PLAIN,          /* the certificate alone */
+    AMT_VAR_DN_FORMAT,      /* the certificate and LegacyDNStringFormat */
+    AMT_VAR_CLOCK,          /* the certificate and the time of use */
+    AMT_VAR_CERT_DATA       /* ExportCertData: a certificate as PEM */
+} amt_var_kind_e;
+
+typedef void (amt_var_fn)(void *baton, const char *name, const char *value,
+                          amt_var_kind_e kind);
+
+/**
+ * Calls fn, in order, for every variable amt_vars_export() sets under the
+ * same flags, with the variable's kind.
+ */
+void amt_vars_each(apr_pool_t *p, const amt_client_cert_t *client, int flags,
+                   amt_var_fn *fn, void *baton);
+
+/** SSL_CLIENT_V_REMAIN for a leaf whose notAfter is not_after, at now:
+ *  whole days left, 0 once expired. */
+const char *amt_var_remain(apr_pool_t *p, time_t not_after, time_t now);
 
 /**
  * Sets the variables into env as mod_ssl's fixup does:

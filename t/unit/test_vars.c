@@ -150,7 +150,7 @@ static const char *sha256_hex(apr_pool_t *p, X509 *x)
 }
 
 /* parses the ALB header for the certs and verifies it */
-static amt_client_cert_t *make_peer(apr_pool_t *p, const fixture_t *f, int no_ca_ok,
+static amt_client_cert_t *make_client(apr_pool_t *p, const fixture_t *f, int no_ca_ok,
                              X509 *leaf, X509 *second)
 {
     amt_client_cert_t *client = apr_pcalloc(p, sizeof(*client));
@@ -171,7 +171,7 @@ static amt_client_cert_t *make_peer(apr_pool_t *p, const fixture_t *f, int no_ca
 
 /* a client whose result is set by hand (formatting of certificates that do
  * not verify, e.g. an expired one for V_REMAIN) */
-static amt_client_cert_t *forced_peer(apr_pool_t *p, X509 *leaf,
+static amt_client_cert_t *forced_client(apr_pool_t *p, X509 *leaf,
                                amt_outcome_e outcome)
 {
     amt_client_cert_t *client = apr_pcalloc(p, sizeof(*client));
@@ -274,7 +274,7 @@ static void check_vars(apr_pool_t *p, const amt_client_cert_t *client, int flags
 
 static void test_lookup_rich(apr_pool_t *p, const fixture_t *f)
 {
-    amt_client_cert_t *client = make_peer(p, f, 0, f->rich->x509, f->inter->x509);
+    amt_client_cert_t *client = make_client(p, f, 0, f->rich->x509, f->inter->x509);
     time_t not_after;
     struct tm tm = { 0 };
     const char *remain;
@@ -447,7 +447,7 @@ static void test_lookup_rich(apr_pool_t *p, const fixture_t *f)
 
 static void test_lookup_odd(apr_pool_t *p, const fixture_t *f)
 {
-    amt_client_cert_t *client = make_peer(p, f, 0, f->odd->x509, f->inter->x509);
+    amt_client_cert_t *client = make_client(p, f, 0, f->odd->x509, f->inter->x509);
     apr_table_t *env = apr_table_make(p, 8);
     const var_case_t cases[] = {
         { "SSL_CLIENT_VERIFY", "SUCCESS" },
@@ -503,7 +503,7 @@ static void test_lookup_other(apr_pool_t *p, const fixture_t *f)
     const char *s;
 
     /* RSA, self-signed: GENEROUS under optional_no_ca */
-    client = make_peer(p, f, 1, f->rsa_self->x509, NULL);
+    client = make_client(p, f, 1, f->rsa_self->x509, NULL);
     is_str(amt_var_lookup(p, client, "SSL_CLIENT_VERIFY", 0), "GENEROUS",
            "rsa self-signed: GENEROUS");
     is_str(amt_var_lookup(p, client, "SSL_CLIENT_A_SIG", 0),
@@ -520,18 +520,18 @@ static void test_lookup_other(apr_pool_t *p, const fixture_t *f)
            "no SAN: SAN_DNS_0 NULL");
 
     /* V_REMAIN: floor of whole days, 0 when expired */
-    client = make_peer(p, f, 0, f->days10_5->x509, f->inter->x509);
+    client = make_client(p, f, 0, f->days10_5->x509, f->inter->x509);
     is_str(amt_var_lookup(p, client, "SSL_CLIENT_V_REMAIN", 0), "10",
            "V_REMAIN 10.5 days -> 10");
-    client = make_peer(p, f, 0, f->hours12->x509, f->inter->x509);
+    client = make_client(p, f, 0, f->hours12->x509, f->inter->x509);
     is_str(amt_var_lookup(p, client, "SSL_CLIENT_V_REMAIN", 0), "0",
            "V_REMAIN 12 hours -> 0");
-    client = forced_peer(p, f->expired->x509, AMT_OUTCOME_SUCCESS);
+    client = forced_client(p, f->expired->x509, AMT_OUTCOME_SUCCESS);
     is_str(amt_var_lookup(p, client, "SSL_CLIENT_V_REMAIN", 0), "0",
            "V_REMAIN expired -> 0");
 
     /* V_START / V_END of offset certificates, formatted by hand */
-    client = make_peer(p, f, 0, f->days10_5->x509, f->inter->x509);
+    client = make_client(p, f, 0, f->days10_5->x509, f->inter->x509);
     is_str(amt_var_lookup(p, client, "SSL_CLIENT_V_START", 0),
            hand_time(p, f->t0 - 86400), "V_START of now-1d");
     is_str(amt_var_lookup(p, client, "SSL_CLIENT_V_END", 0),
@@ -539,7 +539,7 @@ static void test_lookup_other(apr_pool_t *p, const fixture_t *f)
     (void)s;
 
     /* FAILED and NONE: only SSL_CLIENT_VERIFY */
-    client = make_peer(p, f, 0, f->expired->x509, f->inter->x509);
+    client = make_client(p, f, 0, f->expired->x509, f->inter->x509);
     is_str(amt_var_lookup(p, client, "SSL_CLIENT_VERIFY", 0),
            "FAILED:certificate has expired", "expired: VERIFY FAILED:<text>");
     {
@@ -555,7 +555,7 @@ static void test_lookup_other(apr_pool_t *p, const fixture_t *f)
         for (size_t i = 0; i < sizeof(identity) / sizeof(identity[0]); i++)
             is_str(amt_var_lookup(p, client, identity[i], 0), NULL,
                    "FAILED: %s is NULL", identity[i]);
-        client = make_peer(p, f, 0, f->rich->x509, NULL);
+        client = make_client(p, f, 0, f->rich->x509, NULL);
         is_str(amt_var_lookup(p, client, "SSL_CLIENT_VERIFY", 0),
                "FAILED:unable to get local issuer certificate",
                "missing intermediate: FAILED");
@@ -574,10 +574,10 @@ static void test_lookup_other(apr_pool_t *p, const fixture_t *f)
                    "NONE: %s is NULL", identity[i]);
 
         /* a chain with a NONE result still publishes nothing */
-        client = forced_peer(p, f->plain->x509, AMT_OUTCOME_NONE);
+        client = forced_client(p, f->plain->x509, AMT_OUTCOME_NONE);
         is_str(amt_var_lookup(p, client, "SSL_CLIENT_S_DN_CN", 0), NULL,
                "NONE with a chain: no CN");
-        client = forced_peer(p, f->plain->x509, AMT_OUTCOME_FAILED);
+        client = forced_client(p, f->plain->x509, AMT_OUTCOME_FAILED);
         is_str(amt_var_lookup(p, client, "SSL_CLIENT_S_DN_CN", 0), NULL,
                "FAILED set by hand: no CN");
     }
@@ -623,8 +623,8 @@ static void only_these(const apr_table_t *env, const char *const *allowed,
 
 static void test_export(apr_pool_t *p, const fixture_t *f)
 {
-    amt_client_cert_t *good = make_peer(p, f, 0, f->rich->x509, f->inter->x509);
-    amt_client_cert_t *failed = make_peer(p, f, 0, f->expired->x509,
+    amt_client_cert_t *good = make_client(p, f, 0, f->rich->x509, f->inter->x509);
+    amt_client_cert_t *failed = make_client(p, f, 0, f->expired->x509,
                                    f->inter->x509);
     amt_client_cert_t none = { NULL, { AMT_OUTCOME_NONE, 0, -1, NULL, 0 } };
     apr_table_t *env;
@@ -786,7 +786,7 @@ static void test_export(apr_pool_t *p, const fixture_t *f)
 
     /* GENEROUS exports the identity */
     env = apr_table_make(p, 8);
-    amt_vars_export(env, p, make_peer(p, f, 1, f->rsa_self->x509, NULL),
+    amt_vars_export(env, p, make_client(p, f, 1, f->rsa_self->x509, NULL),
                     AMT_OPT_STD_ENV_VARS);
     is_str(apr_table_get(env, "SSL_CLIENT_VERIFY"), "GENEROUS",
            "export generous: VERIFY");
@@ -794,6 +794,73 @@ static void test_export(apr_pool_t *p, const fixture_t *f)
            "export generous: S_DN_CN");
     is_str(apr_table_get(env, "SSL_CLIENT_A_KEY"), "rsaEncryption",
            "export generous: A_KEY");
+}
+
+/* amt_vars_each: the same variables as amt_vars_export, each with the kind
+ * the result cache relies on (amt_entry.c stores by kind) */
+typedef struct {
+    apr_pool_t *p;
+    apr_table_t *values;
+    apr_table_t *kinds;         /* name -> kind, as a number */
+} each_log_t;
+
+static void log_each(void *baton, const char *name, const char *value,
+                     amt_var_kind_e kind)
+{
+    each_log_t *log = baton;
+
+    apr_table_set(log->values, name, value ? value : "(null)");
+    apr_table_set(log->kinds, name, apr_itoa(log->p, (int)kind));
+}
+
+static int same_in(void *baton, const char *key, const char *value)
+{
+    const apr_table_t *other = baton;
+    const char *v = apr_table_get(other, key);
+
+    if (v == NULL || strcmp(v, value) != 0) {
+        diag("each/export differ at %s", key);
+        return 0;
+    }
+    return 1;
+}
+
+static void test_each(apr_pool_t *p, const fixture_t *f)
+{
+    amt_client_cert_t *good = make_client(p, f, 0, f->rich->x509,
+                                          f->inter->x509);
+    int flags = AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA;
+    apr_table_t *env = apr_table_make(p, 40);
+    each_log_t log;
+
+    log.p = p;
+    log.values = apr_table_make(p, 40);
+    log.kinds = apr_table_make(p, 40);
+    amt_vars_export(env, p, good, flags);
+    amt_vars_each(p, good, flags, log_each, &log);
+    is_int(apr_table_elts(log.values)->nelts, apr_table_elts(env)->nelts,
+           "each: as many variables as the export");
+    ok(apr_table_do(same_in, log.values, env, NULL),
+       "each: the export's names and values");
+    is_int(atoi(apr_table_get(log.kinds, "SSL_CLIENT_VERIFY")),
+           AMT_VAR_RESULT, "each: VERIFY is the result");
+    is_int(atoi(apr_table_get(log.kinds, "SSL_CLIENT_V_REMAIN")),
+           AMT_VAR_CLOCK, "each: V_REMAIN depends on the clock");
+    is_int(atoi(apr_table_get(log.kinds, "SSL_CLIENT_S_DN")),
+           AMT_VAR_DN_FORMAT, "each: S_DN depends on the DN format");
+    is_int(atoi(apr_table_get(log.kinds, "SSL_CLIENT_I_DN")),
+           AMT_VAR_DN_FORMAT, "each: I_DN depends on the DN format");
+    is_int(atoi(apr_table_get(log.kinds, "SSL_CLIENT_CERT")),
+           AMT_VAR_CERT_DATA, "each: CERT is certificate data");
+    is_int(atoi(apr_table_get(log.kinds, "SSL_CLIENT_CERT_CHAIN_0")),
+           AMT_VAR_CERT_DATA, "each: CERT_CHAIN_0 is certificate data");
+    is_int(atoi(apr_table_get(log.kinds, "SSL_CLIENT_S_DN_CN")),
+           AMT_VAR_PLAIN, "each: S_DN_CN is plain");
+    is_int(atoi(apr_table_get(log.kinds, "SSL_CLIENT_M_SERIAL")),
+           AMT_VAR_PLAIN, "each: M_SERIAL is plain");
+    is_str(amt_var_remain(p, 86400 * 3 + 5, 0), "3",
+           "remain: whole days, rounded down");
+    is_str(amt_var_remain(p, 100, 200), "0", "remain: 0 once expired");
 }
 
 int main(void)
@@ -810,6 +877,7 @@ int main(void)
     test_lookup_odd(p, &f);
     test_lookup_other(p, &f);
     test_export(p, &f);
+    test_each(p, &f);
 
     rc = done_testing();
     apr_pool_destroy(p);
