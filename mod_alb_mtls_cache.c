@@ -30,6 +30,8 @@
 #include "http_protocol.h"
 #include "ap_provider.h"
 #include "ap_socache.h"
+#include "mod_status.h"
+#include "apr_optional_hooks.h"
 #include "util_mutex.h"
 #include "apr_atomic.h"
 #include "apr_global_mutex.h"
@@ -296,7 +298,8 @@ void amt_cache_put(request_rec *r, const amt_entry_t *e)
     if (rv == APR_SUCCESS) amt_count(AMT_C_STORES);
 }
 
-static void provider_status(request_rec *r, int flags)
+/* the providers' own status, after the counters' table */
+static int provider_status(request_rec *r, int flags)
 {
     int i;
 
@@ -309,6 +312,7 @@ static void provider_status(request_rec *r, int flags)
             unlock(rc);
         }
     }
+    return OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -385,10 +389,6 @@ static int cache_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
     (void)plog;
     (void)ptemp;
-    if (amt_counters_init(pconf, s) != APR_SUCCESS) {
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    amt_counters_set_provider_hook(provider_status);
     all_caches = apr_array_make(pconf, 2, sizeof(cache_conf_t *));
     for (vs = s; vs != NULL; vs = vs->next) {
         cache_conf_t *rc = cache_of(vs);
@@ -449,4 +449,6 @@ void amt_cache_register_hooks(apr_pool_t *p)
     ap_hook_pre_config(cache_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(cache_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(cache_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    APR_OPTIONAL_HOOK(ap, status_hook, provider_status, NULL, NULL,
+                      APR_HOOK_MIDDLE + 1);
 }

@@ -25,30 +25,28 @@
 
 typedef struct {
     volatile apr_uint64_t c[AMT_C_COUNT];
-    amt_lru_stats_t cache;
+    amt_lru_stats_t lru;
 } counters_t;
 
 static counters_t *counters;
-static void (*provider_status)(request_rec *r, int flags);
 
-static const char *const names[AMT_C_COUNT] = {
-    "Verified", "NoCertificate",
-    "FailedMalformed", "FailedUntrusted", "FailedExpired",
-    "FailedNotYetValid", "FailedRevoked", "FailedChainTooLong", "FailedOther",
-    "CacheHits", "CacheMisses", "CacheStores", "CacheRefused", "CacheErrors"
+/* the counters that are not one per failure class (those take their names
+ * from the core: "Failed" + amt_failure_name()) */
+static const struct {
+    amt_counter_e which;
+    const char *name;
+    const char *description;
+} fixed[] = {
+    { AMT_C_VERIFIED, "Verified",      "verified (SUCCESS or GENEROUS)" },
+    { AMT_C_NOCERT,   "NoCertificate", "no certificate sent" },
+    { AMT_C_HITS,     "CacheHits",     "cache hits" },
+    { AMT_C_MISSES,   "CacheMisses",   "cache misses" },
+    { AMT_C_STORES,   "CacheStores",   "results stored" },
+    { AMT_C_REFUSED,  "CacheRefused",  "stored entries refused as invalid" },
+    { AMT_C_ERRORS,   "CacheErrors",   "cache errors (lookups or stores)" },
 };
 
-static const char *const descriptions[AMT_C_COUNT] = {
-    "verified (SUCCESS or GENEROUS)", "no certificate sent",
-    "failed: header did not decode or parse", "failed: no trusted issuer",
-    "failed: certificate expired", "failed: certificate not yet valid",
-    "failed: certificate revoked", "failed: chain too long",
-    "failed: other reason",
-    "cache hits", "cache misses", "results stored",
-    "stored entries refused as invalid", "cache errors (lookups or stores)"
-};
-
-apr_status_t amt_counters_init(apr_pool_t *pconf, server_rec *s)
+static apr_status_t counters_make(apr_pool_t *pconf, server_rec *s)
 {
     apr_shm_t *shm;
     apr_status_t rv = apr_shm_create(&shm, sizeof(counters_t), NULL, pconf);
@@ -74,7 +72,7 @@ static counters_t *get(void)
 
 amt_lru_stats_t *amt_counters_lru_stats(void)
 {
-    return &get()->cache;
+    return &get()->lru;
 }
 
 void amt_count(amt_counter_e which)
@@ -82,86 +80,88 @@ void amt_count(amt_counter_e which)
     if (which < AMT_C_COUNT) apr_atomic_inc64(&get()->c[which]);
 }
 
-void amt_count_verdict(const amt_result_t *res)
+void amt_count_result(const amt_result_t *res)
 {
-    amt_counter_e c;
-
     switch (res->outcome) {
     case AMT_OUTCOME_SUCCESS:
-    case AMT_OUTCOME_GENEROUS: c = AMT_C_VERIFIED; break;
-    case AMT_OUTCOME_NONE:     c = AMT_C_NOCERT; break;
-    default:
-        switch (res->x509_error) {
-        case 0:  c = AMT_C_FAIL_MALFORMED; break;
-        case 2:  /* unable to get issuer certificate */
-        case 18: case 19: case 20: case 21: case 27:
-                 c = AMT_C_FAIL_UNTRUSTED; break;
-        case 9:  c = AMT_C_FAIL_NOTYET; break;
-        case 10: c = AMT_C_FAIL_EXPIRED; break;
-        case 23: c = AMT_C_FAIL_REVOKED; break;
-        case 22: c = AMT_C_FAIL_CHAIN; break;
-        default: c = AMT_C_FAIL_OTHER; break;
-        }
+    case AMT_OUTCOME_GENEROUS:
+        amt_count(AMT_C_VERIFIED);
+        break;
+    case AMT_OUTCOME_NONE:
+        amt_count(AMT_C_NOCERT);
+        break;
+    case AMT_OUTCOME_FAILED:
+        amt_count(AMT_C_FAILED(res->failure != AMT_FAIL_NONE
+                               ? res->failure : AMT_FAIL_OTHER));
+        break;
     }
-    amt_count(c);
 }
 
-void amt_counters_set_provider_hook(void (*fn)(request_rec *r, int flags))
+/* one row: name, value, description */
+static void row(request_rec *r, int flags, const char *name,
+                apr_uint64_t value, const char *description)
 {
-    provider_status = fn;
+    if (flags & AP_STATUS_SHORT) {
+        ap_rprintf(r, "AlbMtls%s: %" APR_UINT64_T_FMT "\n", name, value);
+    }
+    else {
+        ap_rprintf(r, "<tr><td>%s</td><td>%" APR_UINT64_T_FMT
+                   "</td><td>%s</td></tr>\n", name, value, description);
+    }
 }
 
 static int status_hook(request_rec *r, int flags)
 {
     counters_t *k = get();
-    apr_uint64_t cache[4];
-    static const char *const cache_names[4] = {
-        "CacheEntries", "CacheBytes", "CacheEvictions", "CacheExpired"
-    };
-    static const char *const cache_desc[4] = {
-        "entries in the in-process caches (all children)",
-        "bytes in the in-process caches (all children)",
-        "entries evicted to make room", "entries found expired"
-    };
-    int i;
+    apr_size_t i;
+    int f;
 
-    cache[0] = apr_atomic_read64(&k->cache.entries);
-    cache[1] = apr_atomic_read64(&k->cache.bytes);
-    cache[2] = apr_atomic_read64(&k->cache.evictions);
-    cache[3] = apr_atomic_read64(&k->cache.expirations);
-
-    if (flags & AP_STATUS_SHORT) {
-        for (i = 0; i < AMT_C_COUNT; i++) {
-            ap_rprintf(r, "AlbMtls%s: %" APR_UINT64_T_FMT "\n", names[i],
-                       apr_atomic_read64(&k->c[i]));
-        }
-        for (i = 0; i < 4; i++) {
-            ap_rprintf(r, "AlbMtls%s: %" APR_UINT64_T_FMT "\n",
-                       cache_names[i], cache[i]);
-        }
-    }
-    else {
+    if (!(flags & AP_STATUS_SHORT)) {
         ap_rputs("<hr>\n<h2>mod_alb_mtls (all children of this "
                  "generation)</h2>\n<table border=\"0\">\n", r);
-        for (i = 0; i < AMT_C_COUNT; i++) {
-            ap_rprintf(r, "<tr><td>%s</td><td>%" APR_UINT64_T_FMT
-                       "</td><td>%s</td></tr>\n", names[i],
-                       apr_atomic_read64(&k->c[i]), descriptions[i]);
-        }
-        for (i = 0; i < 4; i++) {
-            ap_rprintf(r, "<tr><td>%s</td><td>%" APR_UINT64_T_FMT
-                       "</td><td>%s</td></tr>\n", cache_names[i], cache[i],
-                       cache_desc[i]);
-        }
-        ap_rputs("</table>\n", r);
     }
-    if (provider_status != NULL) provider_status(r, flags);
+    for (i = 0; i < 2; i++) {           /* Verified, NoCertificate */
+        row(r, flags, fixed[i].name, apr_atomic_read64(&k->c[fixed[i].which]),
+            fixed[i].description);
+    }
+    for (f = AMT_FAIL_NONE + 1; f < AMT_FAIL_COUNT; f++) {
+        row(r, flags, apr_pstrcat(r->pool, "Failed", amt_failure_name(f),
+                                  NULL),
+            apr_atomic_read64(&k->c[AMT_C_FAILED(f)]),
+            apr_pstrcat(r->pool, "failed: ", amt_failure_description(f),
+                        NULL));
+    }
+    for (i = 2; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+        row(r, flags, fixed[i].name, apr_atomic_read64(&k->c[fixed[i].which]),
+            fixed[i].description);
+    }
+    row(r, flags, "CacheEntries", apr_atomic_read64(&k->lru.entries),
+        "entries in the in-process caches (all children)");
+    row(r, flags, "CacheBytes", apr_atomic_read64(&k->lru.bytes),
+        "bytes in the in-process caches (all children)");
+    row(r, flags, "CacheEvictions", apr_atomic_read64(&k->lru.evictions),
+        "entries evicted to make room");
+    row(r, flags, "CacheExpired", apr_atomic_read64(&k->lru.expirations),
+        "entries found expired");
+    if (!(flags & AP_STATUS_SHORT)) ap_rputs("</table>\n", r);
     return OK;
+}
+
+/* The counters start at zero with each configuration cycle. */
+static int counters_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                                apr_pool_t *ptemp, server_rec *s)
+{
+    (void)plog;
+    (void)ptemp;
+    return counters_make(pconf, s) == APR_SUCCESS ? OK
+                                                  : HTTP_INTERNAL_SERVER_ERROR;
 }
 
 void amt_counters_register_hooks(apr_pool_t *p)
 {
     (void)p;
+    ap_hook_post_config(counters_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    /* before the cache providers' own status (mod_alb_mtls_cache.c) */
     APR_OPTIONAL_HOOK(ap, status_hook, status_hook, NULL, NULL,
                       APR_HOOK_MIDDLE);
 }

@@ -194,23 +194,24 @@ void amt_cache_put(request_rec *r, const amt_entry_t *e);
 /* ------------------------------------------------------------------ */
 /* mod_alb_mtls_counters.c: counters shown by mod_status                 */
 
+/* the counters: verdicts by outcome and failure class, then the cache's */
 typedef enum {
     AMT_C_VERIFIED = 0, AMT_C_NOCERT,
-    AMT_C_FAIL_MALFORMED, AMT_C_FAIL_UNTRUSTED, AMT_C_FAIL_EXPIRED,
-    AMT_C_FAIL_NOTYET, AMT_C_FAIL_REVOKED, AMT_C_FAIL_CHAIN, AMT_C_FAIL_OTHER,
-    AMT_C_HITS, AMT_C_MISSES, AMT_C_STORES, AMT_C_REFUSED, AMT_C_ERRORS,
+    AMT_C_FAILED_FIRST,             /* one per failure class, AMT_C_FAILED() */
+    AMT_C_HITS = AMT_C_FAILED_FIRST + AMT_FAIL_COUNT - 1,
+    AMT_C_MISSES, AMT_C_STORES, AMT_C_REFUSED, AMT_C_ERRORS,
     AMT_C_COUNT
 } amt_counter_e;
+/** the counter of failure class f (amt_failure_e, not AMT_FAIL_NONE) */
+#define AMT_C_FAILED(f) ((amt_counter_e)(AMT_C_FAILED_FIRST + (f) - 1))
 
+/** Registers post_config (the counters, zero each configuration cycle) and
+ *  the mod_status hook. */
 void amt_counters_register_hooks(apr_pool_t *p);
-/** Creates the counters (shared by all children) in post_config. */
-apr_status_t amt_counters_init(apr_pool_t *pconf, server_rec *s);
 void amt_count(amt_counter_e which);
 /** Counts one verdict by its outcome and failure class. */
-void amt_count_verdict(const amt_result_t *res);
-/** The cache counters of the in-process caches (summed over children). */
+void amt_count_result(const amt_result_t *res);
+/** Where the in-process caches keep their counters (summed over children). */
 amt_lru_stats_t *amt_counters_lru_stats(void);
-/** Writes the cache provider's own status (set by the cache). */
-void amt_counters_set_provider_hook(void (*fn)(request_rec *r, int flags));
 
 #endif

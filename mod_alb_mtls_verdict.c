@@ -190,7 +190,7 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     if (st->headers == NULL) {          /* untrusted peer: NONE, always */
         v->cert.result.error_depth = -1;
         v->parsed = 1;
-        amt_count_verdict(&v->cert.result);
+        amt_count_result(&v->cert.result);
         return v;
     }
 
@@ -201,7 +201,7 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
             cached = 1;
             if ((v->entry = amt_cache_get(r, key)) != NULL) {
                 v->cert.result = v->entry->result;
-                amt_count_verdict(&v->cert.result);
+                amt_count_result(&v->cert.result);
                 return v;
             }
         }
@@ -211,14 +211,14 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     v->cert.chain = pr->chain;
     v->parsed = 1;
     if (pr->reason != NULL) {
-        amt_result_fail(&v->cert.result, pr->reason);
+        amt_result_fail(&v->cert.result, AMT_FAIL_MALFORMED, pr->reason);
     }
     else if (amt_verify_chain(&v->cert.result, pool, &v->policy, pr->chain, 0)
              != APR_SUCCESS) {
-        amt_result_fail(&v->cert.result, "internal error");
+        amt_result_fail(&v->cert.result, AMT_FAIL_CONFIG, "internal error");
         cached = 0;
     }
-    amt_count_verdict(&v->cert.result);
+    amt_count_result(&v->cert.result);
     if (cached && v->cert.result.outcome != AMT_OUTCOME_NONE) {
         amt_entry_t *e;
         time_t now = (time_t)apr_time_sec(apr_time_now());

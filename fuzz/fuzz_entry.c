@@ -10,7 +10,8 @@
  * Invariants checked (abort() = a finding): a refusal says why, in
  * printable ASCII; an accepted entry re-encodes to exactly the input (the
  * format has one encoding per entry, so nothing is accepted that the module
- * would not have written); every variable is an SSL_CLIENT_ name of
+ * would not have written; an entry of version 1, which has no failure
+ * byte, re-encodes to the input with version 2 and that byte inserted); every variable is an SSL_CLIENT_ name of
  * [A-Za-z0-9_]; the log subject and a failure reason are printable ASCII;
  * exporting it under every option combination publishes only SSL_CLIENT_
  * variables, and an unverified entry at most SSL_CLIENT_VERIFY (and an
@@ -30,6 +31,8 @@
 #include "fuzz_common.h"
 
 #define KEY_OFFSET 5    /* 4 bytes of magic, 1 of version */
+/* where version 2 put the failure class: after key, expiry and outcome */
+#define FAILURE_OFFSET (KEY_OFFSET + AMT_ENTRY_KEY_LEN + 8 + 1)
 
 static apr_pool_t *root;
 
@@ -104,8 +107,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     else {
         if (e == NULL) abort();
-        if (amt_entry_encode(&again, &againlen, p, e) != APR_SUCCESS
-            || againlen != size || memcmp(again, data, size) != 0) {
+        if (amt_entry_encode(&again, &againlen, p, e) != APR_SUCCESS) {
+            abort();
+        }
+        if (size > KEY_OFFSET && data[KEY_OFFSET - 1] == 1) {
+            if (againlen != size + 1 || again[KEY_OFFSET - 1] != 2
+                || memcmp(again, data, KEY_OFFSET - 1) != 0
+                || memcmp(again + KEY_OFFSET, data + KEY_OFFSET,
+                          FAILURE_OFFSET - KEY_OFFSET) != 0
+                || memcmp(again + FAILURE_OFFSET + 1, data + FAILURE_OFFSET,
+                          size - FAILURE_OFFSET) != 0) {
+                abort();
+            }
+        }
+        else if (againlen != size || memcmp(again, data, size) != 0) {
             abort();
         }
         if (e->log_subject != NULL) fuzz_check_ascii(e->log_subject);

@@ -127,6 +127,7 @@ int main(int argc, char **argv)
 
     client.result.outcome = AMT_OUTCOME_FAILED;
     client.result.x509_error = 20;
+    client.result.failure = AMT_FAIL_UNTRUSTED;
     client.result.error_depth = 1;
     client.result.reason = "unable to get local issuer certificate";
     put_entry(p, "failed", &client, 0);

@@ -8,10 +8,14 @@
  * computed at use from the leaf's notAfter.
  *
  * Serialised layout (integers big-endian):
- *   "AMTE" version(1) key(32) expires(i64) outcome(1) x509_error(i32)
+ *   "AMTE" version(1) key(32) expires(i64) outcome(1) failure(1)
+ *   x509_error(i32)
  *   error_depth(i32) leaf_not_after(i64) has_certdata(1)
  *   reason subject_cn log_subject           (str: u32 len | bytes NUL,
  *   nvars(u32) { tag(1) name value }*        len 0xffffffff = NULL)
+ * Version 1, written by earlier releases into shared caches, has no
+ * failure byte; it is still read, the class then follows from x509_error
+ * (0: malformed), as those releases counted it.
  */
 #include <string.h>
 #include <apr_strings.h>
@@ -24,7 +28,8 @@
 #include "amt_error.h"
 
 #define ENTRY_MAGIC     "AMTE"
-#define ENTRY_VERSION   1
+#define ENTRY_VERSION   2
+#define ENTRY_VERSION_NO_FAILURE 1
 #define STR_NULL        0xffffffffu
 #define MAX_X509_ERROR  4096
 #define MAX_ERR_DEPTH   1024
@@ -363,7 +368,7 @@ apr_status_t amt_entry_encode(unsigned char **buf, apr_size_t *len,
     apr_size_t need;
     int i;
 
-    need = 4 + 1 + AMT_ENTRY_KEY_LEN + 8 + 1 + 4 + 4 + 8 + 1
+    need = 4 + 1 + AMT_ENTRY_KEY_LEN + 8 + 1 + 1 + 4 + 4 + 8 + 1
         + str_size(e->result.reason) + str_size(e->subject_cn)
         + str_size(e->log_subject) + 4;
     for (i = 0; i < e->nvars; i++) {
@@ -382,6 +387,7 @@ apr_status_t amt_entry_encode(unsigned char **buf, apr_size_t *len,
     put(&w, e->key, AMT_ENTRY_KEY_LEN);
     put_i64(&w, (long long)e->expires);
     put_u8(&w, (unsigned)e->result.outcome);
+    put_u8(&w, (unsigned)e->result.failure);
     put_u32(&w, (apr_uint32_t)e->result.x509_error);
     put_u32(&w, (apr_uint32_t)e->result.error_depth);
     put_i64(&w, (long long)e->leaf_not_after);
@@ -519,7 +525,7 @@ apr_status_t amt_entry_decode(amt_entry_t **entry, apr_pool_t *p,
     amt_entry_var_t *vars = NULL;
     reader_t r;
     unsigned char magic[4];
-    unsigned version = 0, outcome = 0, certdata = 0;
+    unsigned version = 0, outcome = 0, failure = 0, certdata = 0;
     apr_uint32_t x509_error = 0, depth = 0, nvars = 0, i;
     long long expires = 0, not_after = 0;
     int verified;
@@ -538,7 +544,8 @@ apr_status_t amt_entry_decode(amt_entry_t **entry, apr_pool_t *p,
     if (get(&r, magic, 4) && memcmp(magic, ENTRY_MAGIC, 4) != 0) {
         fail_at(&r, "not an entry (magic)");
     }
-    if (get_u8(&r, &version) && version != ENTRY_VERSION) {
+    if (get_u8(&r, &version) && version != ENTRY_VERSION
+        && version != ENTRY_VERSION_NO_FAILURE) {
         fail_at(&r, "unknown entry version");
     }
     if (get(&r, e->key, AMT_ENTRY_KEY_LEN)
@@ -548,6 +555,11 @@ apr_status_t amt_entry_decode(amt_entry_t **entry, apr_pool_t *p,
     if (get_i64(&r, &expires) && expires <= 0) fail_at(&r, "bad expiry");
     if (get_u8(&r, &outcome) && outcome > AMT_OUTCOME_FAILED) {
         fail_at(&r, "bad outcome");
+    }
+    if (version == ENTRY_VERSION && get_u8(&r, &failure)
+        && (failure >= AMT_FAIL_COUNT
+            || (outcome == AMT_OUTCOME_FAILED) != (failure != AMT_FAIL_NONE))) {
+        fail_at(&r, "bad failure class");
     }
     if (get_u32(&r, &x509_error) && x509_error > MAX_X509_ERROR) {
         fail_at(&r, "bad verify error");
@@ -569,6 +581,11 @@ apr_status_t amt_entry_decode(amt_entry_t **entry, apr_pool_t *p,
     e->result.outcome = (amt_outcome_e)outcome;
     e->result.x509_error = (int)x509_error;
     e->result.error_depth = depth == 0xffffffffu ? -1 : (int)depth;
+    if (version == ENTRY_VERSION_NO_FAILURE && outcome == AMT_OUTCOME_FAILED) {
+        failure = x509_error != 0 ? amt_failure_of_x509((int)x509_error)
+                                  : AMT_FAIL_MALFORMED;
+    }
+    e->result.failure = (amt_failure_e)failure;
     e->leaf_not_after = (time_t)not_after;
     e->has_certdata = (int)certdata;
     verified = amt_entry_is_verified(e);

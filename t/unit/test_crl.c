@@ -112,7 +112,7 @@ static amt_result_t verify(apr_pool_t *p, const amt_trust_t *trust,
     amt_policy_t pol = { .trust = trust, .depth = 5, .no_ca_ok = no_ca_ok,
                          .crl = crl, .crl_check = check,
                          .crl_no_crl_ok = no_crl_ok };
-    amt_result_t res = { AMT_OUTCOME_NONE, -1, -1, NULL, 0 };
+    amt_result_t res = { AMT_OUTCOME_NONE, -1, -1, NULL, 0, AMT_FAIL_NONE };
     amt_chain_t *chain = NULL;
     const char *reason = NULL;
     const char *hdr = inter ? pki_header(p, leaf, inter, NULL)

@@ -240,6 +240,7 @@ static void test_export_over_existing(apr_pool_t *p, const amt_client_cert_t *cl
     env = apr_table_make(p, 4);
     apr_table_setn(env, "SSL_CLIENT_VERIFY", "SUCCESS");
     failed.result.outcome = AMT_OUTCOME_FAILED;
+    failed.result.failure = AMT_FAIL_EXPIRED;
     failed.result.reason = "certificate has expired";
     amt_entry_make(&e, p, key1, &failed, now + 300, 1, 256);
     amt_entry_export(env, p, e, AMT_OPT_STD_ENV_VARS, now);
@@ -260,6 +261,7 @@ static void test_failed(apr_pool_t *p, const amt_chain_t *chain)
     client.chain = chain;
     client.result.outcome = AMT_OUTCOME_FAILED;
     client.result.x509_error = 20;
+    client.result.failure = AMT_FAIL_UNTRUSTED;
     client.result.error_depth = 1;
     client.result.reason = "unable to get local issuer certificate";
     amt_entry_make(&e, p, key1, &client, time(NULL) + 60, 1, 256);
@@ -267,9 +269,10 @@ static void test_failed(apr_pool_t *p, const amt_chain_t *chain)
        "failed result: no identity stored");
     back = round_trip(p, e);
     ok(back != NULL && back->result.x509_error == 20
+       && back->result.failure == AMT_FAIL_UNTRUSTED
        && back->result.error_depth == 1
        && strcmp(back->result.reason, client.result.reason) == 0,
-       "failed result: error, depth and reason survive serialisation");
+       "failed result: error, class, depth and reason survive serialisation");
     if (back == NULL) return;
     amt_entry_export(t, p, back, AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA, time(NULL));
     is_str(apr_table_get(t, "SSL_CLIENT_VERIFY"),
@@ -400,7 +403,7 @@ static void test_odd_subject(apr_pool_t *p, const pki_cert_t *root)
     chain.leaf = leaf->x509;
     chain.sent = sk_X509_new_null();
     client.chain = &chain;
-    amt_result_fail(&client.result, "bad\x01reason\xff");
+    amt_result_fail(&client.result, AMT_FAIL_MALFORMED, "bad\x01reason\xff");
     amt_entry_make(&e, p, key1, &client, time(NULL) + 60, 0, 256);
     for (c = e->log_subject; c && *c; c++) {
         if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e) ascii = 0;
@@ -453,8 +456,45 @@ static int refused(apr_pool_t *p, const unsigned char *buf, apr_size_t len)
     return rv != APR_SUCCESS && e == NULL && why != NULL;
 }
 
+/* An entry of version 1 (no failure byte), as earlier releases wrote it
+ * into shared caches: still read, its class derived from x509_error. */
+static void test_version1(apr_pool_t *p)
+{
+    static const struct { int x509_error; amt_failure_e failure; } cases[] = {
+        { 0, AMT_FAIL_MALFORMED }, { 10, AMT_FAIL_EXPIRED },
+        { 20, AMT_FAIL_UNTRUSTED }, { 7, AMT_FAIL_OTHER }
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        amt_client_cert_t failed;
+        amt_entry_t *e, *back = NULL;
+        unsigned char *buf, *v1;
+        apr_size_t len, at = 4 + 1 + 32 + 8 + 1;
+        const char *why = NULL;
+
+        memset(&failed, 0, sizeof(failed));
+        amt_result_fail(&failed.result, AMT_FAIL_MALFORMED, "some reason");
+        failed.result.x509_error = cases[i].x509_error;
+        failed.result.failure = cases[i].x509_error
+            ? amt_failure_of_x509(cases[i].x509_error) : AMT_FAIL_MALFORMED;
+        amt_entry_make(&e, p, key1, &failed, time(NULL) + 300, 0, 256);
+        amt_entry_encode(&buf, &len, p, e);
+        v1 = apr_palloc(p, len - 1);
+        memcpy(v1, buf, at);
+        memcpy(v1 + at, buf + at + 1, len - at - 1);
+        v1[4] = 1;
+        ok(amt_entry_decode(&back, p, key1, v1, len - 1, &why) == APR_SUCCESS
+           && back->result.failure == cases[i].failure,
+           "version 1 entry, x509_error %d: decoded, class %s",
+           cases[i].x509_error, amt_failure_name(cases[i].failure));
+    }
+}
+
 /* offset of the first string length field (after the fixed header) */
-#define FIXED_LEN (4 + 1 + 32 + 8 + 1 + 4 + 4 + 8 + 1)
+#define FIXED_LEN (4 + 1 + 32 + 8 + 1 + 1 + 4 + 4 + 8 + 1)
+/* offset of the failure class byte */
+#define FAILURE_AT (4 + 1 + 32 + 8 + 1)
 
 static void test_hostile(apr_pool_t *p, const amt_client_cert_t *client)
 {
@@ -526,8 +566,14 @@ static void test_hostile(apr_pool_t *p, const amt_client_cert_t *client)
     copy[0] = 'X';
     ok(refused(p, copy, len), "wrong magic is refused");
     memcpy(copy, buf, len);
-    copy[4] = 2;
+    copy[4] = 3;
     ok(refused(p, copy, len), "an unknown version is refused");
+    memcpy(copy, buf, len);
+    copy[FAILURE_AT] = AMT_FAIL_COUNT;
+    ok(refused(p, copy, len), "an unknown failure class is refused");
+    memcpy(copy, buf, len);
+    copy[FAILURE_AT] = AMT_FAIL_EXPIRED;
+    ok(refused(p, copy, len), "a failure class on a verified entry is refused");
     memcpy(copy, buf, len);
     copy[4 + 1 + 32 + 8] = 9;
     ok(refused(p, copy, len), "an unknown outcome is refused");
@@ -631,6 +677,7 @@ int main(void)
     test_odd_subject(p, root);
     test_keys();
     test_hostile(p, &client);
+    test_version1(p);
 
     apr_pool_destroy(p);
     return done_testing();

@@ -626,7 +626,7 @@ static void test_export(apr_pool_t *p, const fixture_t *f)
     amt_client_cert_t *good = make_client(p, f, 0, f->rich->x509, f->inter->x509);
     amt_client_cert_t *failed = make_client(p, f, 0, f->expired->x509,
                                    f->inter->x509);
-    amt_client_cert_t none = { NULL, { AMT_OUTCOME_NONE, 0, -1, NULL, 0 } };
+    amt_client_cert_t none = { NULL, { AMT_OUTCOME_NONE, 0, -1, NULL, 0, AMT_FAIL_NONE } };
     apr_table_t *env;
 
     /* StdEnvVars */

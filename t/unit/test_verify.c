@@ -35,7 +35,7 @@ static amt_result_t run_verify(apr_pool_t *p, const amt_trust_t *trust,
                                time_t at)
 {
     amt_policy_t policy = { .trust = trust, .depth = depth, .no_ca_ok = no_ca_ok };
-    amt_result_t res = { AMT_OUTCOME_NONE, -12345, -12345, NULL, 0 };
+    amt_result_t res = { AMT_OUTCOME_NONE, -12345, -12345, NULL, 0, AMT_FAIL_NONE };
     amt_chain_t *chain = NULL;
     const char *reason = NULL;
     const char *pem = "";
@@ -272,9 +272,14 @@ static void test_verify_cases(apr_pool_t *p, const certs_t *k,
 
 static void test_result_helpers(apr_pool_t *p)
 {
-    amt_result_t res = { AMT_OUTCOME_NONE, 0, -1, NULL, 0 };
+    amt_result_t res = { AMT_OUTCOME_NONE, 0, -1, NULL, 0, AMT_FAIL_NONE };
     const int no_ca[] = { 18, 19, 20, 21, 27 };
     const int other[] = { 0, 2, 3, 7, 9, 10, 22, 23, 26, 28 };
+    const amt_failure_e other_class[] = {
+        AMT_FAIL_OTHER, AMT_FAIL_UNTRUSTED, AMT_FAIL_OTHER, AMT_FAIL_OTHER,
+        AMT_FAIL_NOT_YET_VALID, AMT_FAIL_EXPIRED, AMT_FAIL_CHAIN_TOO_LONG,
+        AMT_FAIL_REVOKED, AMT_FAIL_OTHER, AMT_FAIL_OTHER
+    };
 
     is_str(amt_result_string(p, &res), "NONE", "result string NONE");
     res.outcome = AMT_OUTCOME_SUCCESS;
@@ -284,8 +289,10 @@ static void test_result_helpers(apr_pool_t *p)
 
     memset(&res, 0, sizeof(res));
     res.x509_error = 99;
-    amt_result_fail(&res, "malformed header: bad percent-escape");
+    amt_result_fail(&res, AMT_FAIL_MALFORMED,
+                    "malformed header: bad percent-escape");
     is_int(res.outcome, AMT_OUTCOME_FAILED, "amt_result_fail: FAILED");
+    is_int(res.failure, AMT_FAIL_MALFORMED, "amt_result_fail: its class");
     is_int(res.x509_error, 0, "amt_result_fail: x509_error 0");
     is_str(res.reason, "malformed header: bad percent-escape",
            "amt_result_fail: reason");
@@ -294,11 +301,16 @@ static void test_result_helpers(apr_pool_t *p)
            "result string FAILED:<reason>");
 
     for (size_t i = 0; i < sizeof(no_ca) / sizeof(no_ca[0]); i++)
-        ok(amt_verify_error_is_no_ca(no_ca[i]),
-           "error %d is tolerated by optional_no_ca", no_ca[i]);
+        is_int(amt_failure_of_x509(no_ca[i]), AMT_FAIL_UNTRUSTED,
+               "error %d (optional_no_ca tolerates it) is Untrusted",
+               no_ca[i]);
     for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
-        ok(!amt_verify_error_is_no_ca(other[i]),
-           "error %d is not tolerated by optional_no_ca", other[i]);
+        is_int(amt_failure_of_x509(other[i]), other_class[i],
+               "error %d is %s", other[i], amt_failure_name(other_class[i]));
+    is_str(amt_failure_name(AMT_FAIL_CONFIG), "Config",
+           "failure name: Config");
+    is_str(amt_failure_name(AMT_FAIL_COUNT), "Other",
+           "failure name: out of range is Other");
 }
 
 /* amt_trust_add_file must fail with AMT_ETRUST and name the path */
