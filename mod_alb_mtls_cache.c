@@ -161,7 +161,8 @@ const char *amt_cmd_cache_timeout(cmd_parms *cmd, void *mconfig,
     return NULL;
 }
 
-int amt_cache_timeout(const server_rec *s)
+/* effective AlbMtlsCacheTimeout of s (0: do not cache) */
+static int cache_timeout(const server_rec *s)
 {
     const amt_srv_conf *sc = ap_get_module_config(s->module_config,
                                                   &alb_mtls_module);
@@ -169,7 +170,8 @@ int amt_cache_timeout(const server_rec *s)
                                           : sc->cache_timeout;
 }
 
-int amt_cache_enabled(const server_rec *s)
+/* a cache is configured (not none) and running */
+static int cache_enabled(const server_rec *s)
 {
     const cache_conf_t *rc = cache_of(s);
 
@@ -206,8 +208,10 @@ static void unlock(cache_conf_t *rc)
     if (rc->mutex) apr_global_mutex_unlock(rc->mutex);
 }
 
-amt_entry_t *amt_cache_get(request_rec *r,
-                             const unsigned char key[AMT_ENTRY_KEY_LEN])
+/* the valid entry stored under key, or NULL (miss, stale, refused,
+ * unreachable cache); counts hits and misses */
+static amt_entry_t *cache_get(request_rec *r,
+                              const unsigned char key[AMT_ENTRY_KEY_LEN])
 {
     cache_conf_t *rc = cache_of(r->server);
     time_t now = (time_t)apr_time_sec(apr_time_now());
@@ -258,7 +262,8 @@ amt_entry_t *amt_cache_get(request_rec *r,
     return e;
 }
 
-void amt_cache_put(request_rec *r, const amt_entry_t *e)
+/* stores e (failures and errors are logged, never fatal) */
+static void cache_put(request_rec *r, const amt_entry_t *e)
 {
     cache_conf_t *rc = cache_of(r->server);
     time_t now = (time_t)apr_time_sec(apr_time_now());
@@ -313,6 +318,43 @@ static int provider_status(request_rec *r, int flags)
         }
     }
     return OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* what the verdict asks                                               */
+
+const amt_entry_t *amt_cache_lookup(request_rec *r, amt_cache_slot_t *slot,
+                                    const amt_policy_t *policy,
+                                    const char *header, const char *value)
+{
+    memset(slot, 0, sizeof(*slot));
+    if (value == NULL || !cache_enabled(r->server)
+        || cache_timeout(r->server) <= 0) {
+        return NULL;
+    }
+    if (amt_entry_key(slot->key, policy, header, value, strlen(value))
+        != APR_SUCCESS) {
+        return NULL;
+    }
+    slot->usable = 1;
+    slot->policy = policy;
+    return cache_get(r, slot->key);
+}
+
+void amt_cache_keep(request_rec *r, const amt_cache_slot_t *slot,
+                    const amt_client_cert_t *client, int with_certdata)
+{
+    amt_entry_t *e;
+    time_t now, expires;
+
+    if (!slot->usable || client->result.outcome == AMT_OUTCOME_NONE) return;
+    now = (time_t)apr_time_sec(apr_time_now());
+    expires = amt_entry_expiry(client, now, cache_timeout(r->server),
+                               amt_policy_not_after(slot->policy));
+    if (amt_entry_make(&e, r->pool, slot->key, client, expires,
+                       with_certdata, AMT_LOG_SUBJECT_MAX) == APR_SUCCESS) {
+        cache_put(r, e);
+    }
 }
 
 /* ------------------------------------------------------------------ */

@@ -173,6 +173,9 @@ void amt_fakeauth_register(apr_pool_t *p);
 #include "amt_entry.h"
 #include "amt_lru.h"
 
+/* longest subject DN written to a log line (or kept for one in an entry) */
+#define AMT_LOG_SUBJECT_MAX 256
+
 #define AMT_DEFAULT_CACHE_TIMEOUT 300
 #define AMT_MAX_CACHE_TIMEOUT     86400
 
@@ -180,16 +183,28 @@ const char *amt_cmd_cache(cmd_parms *cmd, void *mconfig, const char *arg);
 const char *amt_cmd_cache_timeout(cmd_parms *cmd, void *mconfig,
                                   const char *arg);
 void amt_cache_register_hooks(apr_pool_t *p);
-/** A cache is configured (AlbMtlsCache is not none) and running. */
-int amt_cache_enabled(const server_rec *s);
-/** Effective AlbMtlsCacheTimeout of s (0: do not cache). */
-int amt_cache_timeout(const server_rec *s);
-/** The valid entry stored under key, or NULL (miss, stale, refused,
- *  unreachable cache); counts hits and misses. */
-amt_entry_t *amt_cache_get(request_rec *r,
-                             const unsigned char key[AMT_ENTRY_KEY_LEN]);
-/** Stores e (failures and errors are logged, never fatal). */
-void amt_cache_put(request_rec *r, const amt_entry_t *e);
+
+/** What amt_cache_lookup() hands to amt_cache_keep(): the entry key of one
+ *  header value under one policy. */
+typedef struct amt_cache_slot_t {
+    int usable;                 /* 0: there is nothing to keep */
+    const amt_policy_t *policy;
+    unsigned char key[AMT_ENTRY_KEY_LEN];
+} amt_cache_slot_t;
+
+/**
+ * "Have you got it?": the valid entry for this header value under policy,
+ * or NULL.  value NULL (no single header field), no cache here, or
+ * AlbMtlsCacheTimeout 0: NULL, and nothing will be kept.
+ */
+const amt_entry_t *amt_cache_lookup(request_rec *r, amt_cache_slot_t *slot,
+                                    const amt_policy_t *policy,
+                                    const char *header, const char *value);
+
+/** "Keep this": stores the result of client (not NONE) under slot, until
+ *  the earliest time it may change (amt_entry_expiry). */
+void amt_cache_keep(request_rec *r, const amt_cache_slot_t *slot,
+                    const amt_client_cert_t *client, int with_certdata);
 
 /* ------------------------------------------------------------------ */
 /* mod_alb_mtls_counters.c: counters shown by mod_status                 */

@@ -17,14 +17,13 @@
  * through the parsed chain, so that the way a verdict is produced (parsed
  * now or taken from a cache) is this file's business alone.
  *
- * With a cache (AlbMtlsCache, mod_alb_mtls_cache.c), the key is one SHA-256
- * of the policy's material, the header name and the exact header value.  A hit
- * gives the result and the stored variables (amt_entry.h) without parsing;
- * the rare variable an entry does not hold (an _RAW or _n form, a name
- * spelled in another case) is answered by parsing the chain from the header
- * then, without verifying it again.  A miss verifies and stores the result,
- * failures included, until the earliest of AlbMtlsCacheTimeout, the
- * certificates' next validity bound and amt_policy_not_after().
+ * The verdict asks the result cache (mod_alb_mtls_cache.c) first, with the
+ * header value and the policy: a hit gives the result and the stored
+ * variables (amt_entry.h) without parsing; the rare variable an entry does
+ * not hold (an _RAW or _n form, a name spelled in another case) is answered
+ * by parsing the chain from the header then, without verifying it again.
+ * On a miss the verdict verifies and hands the result to the cache to keep,
+ * failures included; keys and lifetimes are the cache's business.
  */
 #include <string.h>
 
@@ -39,9 +38,6 @@
 #include "amt_error.h"
 #include "amt_vars.h"
 #include "amt_entry.h"
-
-/* longest subject DN written to a log line */
-#define AMT_LOG_SUBJECT_MAX 256
 
 typedef struct amt_parsed_t {       /* one header name, parsed once */
     const char *header;
@@ -103,13 +99,34 @@ static int count_field(void *baton, const char *key, const char *value)
     return 1;
 }
 
+/* The value of the certificate header when exactly one field carries it.
+ * httpd merges repeated fields with ", " while reading the request (the
+ * decoder refuses the comma); this catches two fields that reach the table
+ * apart (names spelled with '_' and '-' are captured apart): NULL with
+ * *reason set.  NULL without a reason: no such header, or no capture
+ * (untrusted peer). */
+static const char *header_value(const amt_req_state *st, const char *header,
+                                const char **reason)
+{
+    int fields = 0;
+
+    *reason = NULL;
+    if (st->headers == NULL) return NULL;
+    apr_table_do(count_field, &fields, st->headers, header, NULL);
+    if (fields > 1) {
+        *reason = "malformed header: multiple header fields";
+        return NULL;
+    }
+    return fields == 1 ? apr_table_get(st->headers, header) : NULL;
+}
+
 static const amt_parsed_t *parse_header(request_rec *r, amt_req_state *st,
                                         const char *header)
 {
     apr_pool_t *pool = amt_initial_request(r)->pool;
     amt_parsed_t *pr;
     const char *value;
-    int i, fields = 0;
+    int i;
 
     for (i = 0; i < st->parsed->nelts; i++) {
         pr = &APR_ARRAY_IDX(st->parsed, i, amt_parsed_t);
@@ -119,17 +136,7 @@ static const amt_parsed_t *parse_header(request_rec *r, amt_req_state *st,
     pr->header = header;
     pr->chain = NULL;
     pr->reason = NULL;
-
-    /* httpd merges repeated fields with ", " while reading the request (the
-     * core's comma check catches that); this catches two fields that reach
-     * the table apart (names spelled with '_' and '-' are captured apart) */
-    if (st->headers == NULL) return pr;
-    apr_table_do(count_field, &fields, st->headers, header, NULL);
-    if (fields > 1) {
-        pr->reason = "malformed header: multiple header fields";
-        return pr;
-    }
-    value = apr_table_get(st->headers, header);
+    value = header_value(st, header, &pr->reason);
     if (value != NULL) {
         apr_status_t rv = amt_chain_from_header(&pr->chain, pool, value,
                                                 &pr->reason);
@@ -153,16 +160,6 @@ static const amt_client_cert_t *verdict_cert(request_rec *r, amt_verdict_t *v)
     return &v->cert;
 }
 
-/* the header value when exactly one field carries it, else NULL */
-static const char *single_value(const amt_req_state *st, const char *header)
-{
-    int fields = 0;
-
-    if (st->headers == NULL) return NULL;
-    apr_table_do(count_field, &fields, st->headers, header, NULL);
-    return fields == 1 ? apr_table_get(st->headers, header) : NULL;
-}
-
 amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
 {
     amt_req_state *st = req_state(r);
@@ -171,9 +168,9 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     const amt_parsed_t *pr;
     amt_verdict_t *v;
     amt_policy_t policy;
-    unsigned char key[AMT_ENTRY_KEY_LEN];
-    const char *value = NULL;
-    int i, cached = 0;
+    amt_cache_slot_t slot;
+    const char *value, *reason;
+    int i;
 
     amt_conf_policy(&policy, dc);
     for (i = 0; i < st->verdicts->nelts; i++) {
@@ -194,17 +191,13 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
         return v;
     }
 
-    if (amt_cache_enabled(r->server) && amt_cache_timeout(r->server) > 0
-        && (value = single_value(st, header)) != NULL) {
-        if (amt_entry_key(key, &v->policy, header, value, strlen(value))
-            == APR_SUCCESS) {
-            cached = 1;
-            if ((v->entry = amt_cache_get(r, key)) != NULL) {
-                v->cert.result = v->entry->result;
-                amt_count_result(&v->cert.result);
-                return v;
-            }
-        }
+    /* the cache: "have you got it?" */
+    value = header_value(st, header, &reason);
+    v->entry = amt_cache_lookup(r, &slot, &v->policy, header, value);
+    if (v->entry != NULL) {
+        v->cert.result = v->entry->result;
+        amt_count_result(&v->cert.result);
+        return v;
     }
 
     pr = parse_header(r, st, header);
@@ -216,21 +209,12 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     else if (amt_verify_chain(&v->cert.result, pool, &v->policy, pr->chain, 0)
              != APR_SUCCESS) {
         amt_result_fail(&v->cert.result, AMT_FAIL_CONFIG, "internal error");
-        cached = 0;
+        slot.usable = 0;                /* not the chain's fault: no entry */
     }
     amt_count_result(&v->cert.result);
-    if (cached && v->cert.result.outcome != AMT_OUTCOME_NONE) {
-        amt_entry_t *e;
-        time_t now = (time_t)apr_time_sec(apr_time_now());
-        time_t expires = amt_entry_expiry(&v->cert, now,
-                                          amt_cache_timeout(r->server),
-                                          amt_policy_not_after(&v->policy));
-        if (amt_entry_make(&e, pool, key, &v->cert, expires,
-                           (amt_conf_options(dc) & AMT_OPT_EXPORT_CERT_DATA) != 0,
-                           AMT_LOG_SUBJECT_MAX) == APR_SUCCESS) {
-            amt_cache_put(r, e);
-        }
-    }
+    /* the cache: "keep this" */
+    amt_cache_keep(r, &slot, &v->cert,
+                   (amt_conf_options(dc) & AMT_OPT_EXPORT_CERT_DATA) != 0);
     return v;
 }
 
