@@ -194,14 +194,21 @@ never_cached('alb_cache_none', '/own/env', 'AlbMtlsCache none in a virtual host'
 
 # alb_cache_shm has a shmcb cache of its own; a new connection for every
 # request, so any child serves it: one store, then hits from any child.
-# shmcb's own counters (its server-status?auto lines) show it is that cache.
+# shmcb's own counters (its server-status?auto lines) show it is that cache:
+# other shmcb caches of the suite (mod_cache_socache, another virtual host's
+# AlbMtlsCache) print theirs on the same page, so take the block whose
+# CacheSharedMemory is this cache's size.
 sub shmcb_counters {
     my ($code, undef, $res) = get(agent(), 'alb_cache_shm', '/server-status?auto');
-    my %c;
+    my (@blocks, %mine);
     for (split /\n/, $res->content) {
-        $c{$1} = $2 if /^Cache(\w+): (\d+)$/;
+        push @blocks, {} if /^CacheType: /;
+        $blocks[-1]{$1} = $2 if @blocks && /^Cache(\w+): (\d+)$/;
     }
-    return \%c;
+    for my $b (@blocks) {
+        %mine = %$b if ($b->{SharedMemory} // 0) == 262144;
+    }
+    return \%mine;
 }
 my $m0 = shmcb_counters();
 my @mc = map { (get(agent(), 'alb_cache_shm', '/own/env', $H => $client))[0] } 1 .. 4;
