@@ -37,33 +37,31 @@
 #include "apr_global_mutex.h"
 #include "apr_strings.h"
 
-#include "mod_alb_mtls_private.h"
+#include "mod_alb_mtls.h"
+#include "mod_alb_mtls_cache.h"
+#include "mod_alb_mtls_config.h"
+#include "mod_alb_mtls_counters.h"
 #include "amt_error.h"
 #include "amt_intermediates.h"
 
 #define CACHE_MUTEX_TYPE      "alb-mtls-cache"
-#define DEFAULT_PROCESS_BYTES (2 * 1024 * 1024)
-#define MIN_PROCESS_BYTES     (16 * 1024)
-#define MAX_PROCESS_BYTES     ((apr_size_t)1 << 31)
 /* entries bound of the in-process cache: one per this many bytes */
 #define BYTES_PER_ENTRY       512
 #define LOG_INTERVAL          10
 /* parsed intermediates kept per child (amt_intermediates.h) */
 #define INTERMEDIATES_MAX         64
 
-typedef enum { CACHE_PROCESS = 0, CACHE_NONE, CACHE_SOCACHE } cache_kind_e;
-
 /* one cache: the main server's, or a virtual host's own */
 struct amt_cache_conf {
-    cache_kind_e kind;
-    apr_size_t bytes;                   /* CACHE_PROCESS */
+    amt_cache_kind_e kind;
+    apr_size_t bytes;                   /* AMT_CACHE_PROCESS */
     const char *spec;                   /* as configured, for logs */
     const ap_socache_provider_t *provider;
     ap_socache_instance_t *instance;
     apr_global_mutex_t *mutex;          /* providers not safe across procs */
     server_rec *server;                 /* that initialised the provider */
     int ready;                          /* socache initialised */
-    amt_lru_t *lru;         /* CACHE_PROCESS, per child */
+    amt_lru_t *lru;         /* AMT_CACHE_PROCESS, per child */
 };
 typedef struct amt_cache_conf cache_conf_t;
 
@@ -80,19 +78,12 @@ static cache_conf_t *cache_of(const server_rec *s)
     return sc->cache != NULL ? sc->cache : &main_cache;
 }
 
-static const char *cmd_fail(cmd_parms *cmd, const char *msg)
+const char *amt_cache_configure(cmd_parms *cmd, const char *arg,
+                                const amt_cache_spec_t *spec)
 {
-    return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", msg, NULL);
-}
-
-const char *amt_cmd_cache(cmd_parms *cmd, void *mconfig, const char *arg)
-{
-    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
-    const char *name, *args, *colon;
     cache_conf_t *rc = &main_cache;
+    const char *err;
 
-    (void)mconfig;
-    if (err != NULL) return err;
     if (cmd->server->is_virtual) {
         amt_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
                                                 &alb_mtls_module);
@@ -103,61 +94,20 @@ const char *amt_cmd_cache(cmd_parms *cmd, void *mconfig, const char *arg)
     }
     memset(rc, 0, sizeof(*rc));
     rc->spec = arg;
-    if (strcasecmp(arg, "none") == 0) {
-        rc->kind = CACHE_NONE;
-        return NULL;
-    }
-    colon = strchr(arg, ':');
-    name = colon ? apr_pstrmemdup(cmd->pool, arg, (apr_size_t)(colon - arg))
-                 : arg;
-    args = colon ? colon + 1 : NULL;
-    if (strcasecmp(name, "process") == 0) {
-        apr_int64_t bytes = DEFAULT_PROCESS_BYTES;
-        char *end = NULL;
-        if (args != NULL) {
-            bytes = apr_strtoi64(args, &end, 10);
-            if (*args == '\0' || end == NULL || *end != '\0'
-                || bytes < MIN_PROCESS_BYTES
-                || (apr_uint64_t)bytes > MAX_PROCESS_BYTES) {
-                return cmd_fail(cmd, apr_psprintf(cmd->pool,
-                    "'process:%s': the size must be a number of bytes from "
-                    "%d to %" APR_SIZE_T_FMT, args, MIN_PROCESS_BYTES,
-                    MAX_PROCESS_BYTES));
-            }
-        }
-        rc->kind = CACHE_PROCESS;
-        rc->bytes = (apr_size_t)bytes;
-        return NULL;
-    }
-    rc->provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name,
+    rc->kind = spec->kind;
+    rc->bytes = spec->bytes;
+    if (spec->kind != AMT_CACHE_SOCACHE) return NULL;
+    rc->provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP,
+                                      spec->provider,
                                       AP_SOCACHE_PROVIDER_VERSION);
     if (rc->provider == NULL) {
-        return cmd_fail(cmd, apr_psprintf(cmd->pool,
-            "'%s' is not none, process or a loaded mod_socache provider "
-            "(load mod_socache_%s?)", arg, name));
+        return apr_psprintf(cmd->pool, "'%s' is not none, process or a "
+                            "loaded mod_socache provider (load "
+                            "mod_socache_%s?)", arg, spec->provider);
     }
-    err = rc->provider->create(&rc->instance, args, cmd->temp_pool,
+    err = rc->provider->create(&rc->instance, spec->args, cmd->temp_pool,
                                cmd->pool);
-    if (err != NULL) {
-        return cmd_fail(cmd, apr_psprintf(cmd->pool, "%s: %s", arg, err));
-    }
-    rc->kind = CACHE_SOCACHE;
-    return NULL;
-}
-
-const char *amt_cmd_cache_timeout(cmd_parms *cmd, void *mconfig,
-                                  const char *arg)
-{
-    amt_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
-                                            &alb_mtls_module);
-    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
-
-    (void)mconfig;
-    if (err != NULL) return err;
-    if (amt_parse_int(&sc->cache_timeout, cmd->pool, arg, 0,
-                      AMT_MAX_CACHE_TIMEOUT, &err) != APR_SUCCESS) {
-        return cmd_fail(cmd, err);
-    }
+    if (err != NULL) return apr_psprintf(cmd->pool, "%s: %s", arg, err);
     return NULL;
 }
 
@@ -176,8 +126,8 @@ static int cache_enabled(const server_rec *s)
     const cache_conf_t *rc = cache_of(s);
 
     switch (rc->kind) {
-    case CACHE_PROCESS: return rc->lru != NULL;
-    case CACHE_SOCACHE: return rc->ready;
+    case AMT_CACHE_PROCESS: return rc->lru != NULL;
+    case AMT_CACHE_SOCACHE: return rc->ready;
     default:            return 0;
     }
 }
@@ -221,7 +171,7 @@ static amt_entry_t *cache_get(request_rec *r,
     const char *why;
     apr_status_t rv;
 
-    if (rc->kind == CACHE_PROCESS) {
+    if (rc->kind == AMT_CACHE_PROCESS) {
         rv = amt_lru_get(rc->lru, key, now, r->pool, &buf, &len);
     }
     else {
@@ -278,7 +228,7 @@ static void cache_put(request_rec *r, const amt_entry_t *e)
                       "verification result too large to cache");
         return;
     }
-    if (rc->kind == CACHE_PROCESS) {
+    if (rc->kind == AMT_CACHE_PROCESS) {
         rv = amt_lru_put(rc->lru, e->key, e->expires, now,
                            e->result.outcome == AMT_OUTCOME_FAILED, buf, len);
     }
@@ -310,7 +260,7 @@ static int provider_status(request_rec *r, int flags)
 
     for (i = 0; all_caches != NULL && i < all_caches->nelts; i++) {
         cache_conf_t *rc = APR_ARRAY_IDX(all_caches, i, cache_conf_t *);
-        if (rc->kind == CACHE_SOCACHE && rc->ready
+        if (rc->kind == AMT_CACHE_SOCACHE && rc->ready
             && rc->provider->status != NULL) {
             lock(r, rc);
             rc->provider->status(rc->instance, r, flags);
@@ -366,8 +316,8 @@ static int cache_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)plog;
     (void)ptemp;
     memset(&main_cache, 0, sizeof(main_cache));
-    main_cache.kind = CACHE_PROCESS;
-    main_cache.bytes = DEFAULT_PROCESS_BYTES;
+    main_cache.kind = AMT_CACHE_PROCESS;
+    main_cache.bytes = AMT_CACHE_DEFAULT_BYTES;
     main_cache.spec = "process";
     all_caches = NULL;
     return ap_mutex_register(pconf, CACHE_MUTEX_TYPE, NULL, APR_LOCK_DEFAULT,
@@ -439,7 +389,7 @@ static int cache_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         }
         if (i < all_caches->nelts) continue;
         APR_ARRAY_PUSH(all_caches, cache_conf_t *) = rc;
-        if (rc->kind == CACHE_SOCACHE
+        if (rc->kind == AMT_CACHE_SOCACHE
             && (rv = socache_init(rc, i, pconf, vs)) != OK) {
             return rv;
         }
@@ -460,7 +410,7 @@ static void cache_child_init(apr_pool_t *pchild, server_rec *s)
 
     for (i = 0; all_caches != NULL && i < all_caches->nelts; i++) {
         cache_conf_t *rc = APR_ARRAY_IDX(all_caches, i, cache_conf_t *);
-        if (rc->kind == CACHE_PROCESS) {
+        if (rc->kind == AMT_CACHE_PROCESS) {
             rv = amt_lru_make(&rc->lru, pchild,
                                 rc->bytes / BYTES_PER_ENTRY, rc->bytes,
                                 amt_counters_lru_stats());
@@ -471,7 +421,7 @@ static void cache_child_init(apr_pool_t *pchild, server_rec *s)
                              "verifying every request");
             }
         }
-        else if (rc->kind == CACHE_SOCACHE && rc->mutex != NULL) {
+        else if (rc->kind == AMT_CACHE_SOCACHE && rc->mutex != NULL) {
             rv = apr_global_mutex_child_init(&rc->mutex,
                                              apr_global_mutex_lockfile(rc->mutex),
                                              pchild);

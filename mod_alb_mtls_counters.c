@@ -21,7 +21,8 @@
 #include "apr_shm.h"
 #include "apr_strings.h"
 
-#include "mod_alb_mtls_private.h"
+#include "mod_alb_mtls.h"
+#include "mod_alb_mtls_counters.h"
 
 typedef struct {
     volatile apr_uint64_t c[AMT_C_COUNT];

@@ -28,7 +28,10 @@
 #include "mod_auth.h"
 #include "apr_strings.h"
 
-#include "mod_alb_mtls_private.h"
+#include "mod_alb_mtls.h"
+#include "mod_alb_mtls_config.h"
+#include "mod_alb_mtls_fakeauth.h"
+#include "mod_alb_mtls_verdict.h"
 #include "amt_match.h"
 #include "amt_vars.h"
 

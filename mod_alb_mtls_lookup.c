@@ -33,7 +33,10 @@
 #include "apr_strings.h"
 #include "mod_log_config.h"
 
-#include "mod_alb_mtls_private.h"
+#include "mod_alb_mtls.h"
+#include "mod_alb_mtls_config.h"
+#include "mod_alb_mtls_lookup.h"
+#include "mod_alb_mtls_verdict.h"
 #include "amt_vars.h"
 
 #define CLIENT_PREFIX     "SSL_CLIENT_"

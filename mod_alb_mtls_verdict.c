@@ -33,7 +33,10 @@
 #include "http_request.h"
 #include "apr_strings.h"
 
-#include "mod_alb_mtls_private.h"
+#include "mod_alb_mtls.h"
+#include "mod_alb_mtls_cache.h"
+#include "mod_alb_mtls_counters.h"
+#include "mod_alb_mtls_verdict.h"
 #include "amt_chain.h"
 #include "amt_error.h"
 #include "amt_vars.h"
