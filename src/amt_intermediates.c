@@ -11,6 +11,7 @@
 #include <apr_thread_mutex.h>
 
 #include "amt_intermediates.h"
+#include "amt_inspect.h"
 
 typedef struct {
     apr_uint64_t hash;

@@ -31,10 +31,6 @@ X509 *amt_intermediates_get(amt_intermediates_t *cc, const unsigned char *der,
 void amt_intermediates_put(amt_intermediates_t *cc, const unsigned char *der,
                        apr_size_t len, X509 *x);
 
-/** Number of certificates held; lookups that found one. */
-void amt_intermediates_stats(amt_intermediates_t *cc, int *count,
-                         unsigned long *hits);
-
 /**
  * The table amt_chain_make() uses for the certificates after the leaf (NULL:
  * none, the default).  Set once at start-up, before threads parse.

@@ -12,6 +12,7 @@
 #include <apr_thread_mutex.h>
 
 #include "amt_lru.h"
+#include "amt_inspect.h"
 
 typedef struct node_t node_t;
 struct node_t {

@@ -27,9 +27,6 @@ typedef struct amt_lru_stats_t {
     volatile apr_uint64_t expirations;  /* found stale */
 } amt_lru_stats_t;
 
-/** bytes an entry of n data bytes counts for */
-apr_size_t amt_lru_entry_cost(apr_size_t n);
-
 /**
  * A store of at most max_entries entries and max_bytes bytes, freed with p.
  * stats may be NULL (then the cache keeps its own).  Call apr_atomic_init()
@@ -59,11 +56,5 @@ apr_status_t amt_lru_put(amt_lru_t *c,
                            const unsigned char key[AMT_ENTRY_KEY_LEN],
                            time_t expires, time_t now, int failed,
                            const unsigned char *data, apr_size_t len);
-
-/** Removes everything. */
-void amt_lru_clear(amt_lru_t *c);
-
-/** Current number of entries and bytes of this store. */
-void amt_lru_size(amt_lru_t *c, apr_size_t *entries, apr_size_t *bytes);
 
 #endif

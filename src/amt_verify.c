@@ -275,28 +275,6 @@ void amt_policy_material(unsigned char out[AMT_POLICY_MATERIAL_LEN],
                                          : no_crl, AMT_CRL_DIGEST_LEN);
 }
 
-void amt_policy_key(unsigned char out[AMT_POLICY_KEY_LEN],
-                    const amt_policy_t *policy)
-{
-    unsigned char material[AMT_POLICY_MATERIAL_LEN];
-    unsigned int outlen = 0;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    int ok;
-
-    amt_policy_material(material, policy);
-    ok = md != NULL
-        && EVP_DigestInit_ex(md, amt_sha256(), NULL)
-        && EVP_DigestUpdate(md, material, sizeof(material))
-        && EVP_DigestFinal_ex(md, out, &outlen);
-    EVP_MD_CTX_free(md);
-    if (!ok) {
-        /* never share: a key derived from this policy object's address */
-        memset(out, 0, AMT_POLICY_KEY_LEN);
-        memcpy(out, &policy, sizeof(policy));
-        out[AMT_POLICY_KEY_LEN - 1] = 0xfe;
-    }
-}
-
 static int crl_check_on(const amt_policy_t *p)
 {
     return p->crl_check == AMT_CRL_CHECK_LEAF

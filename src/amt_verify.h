@@ -57,7 +57,6 @@ typedef struct amt_policy_t {
     int crl_no_crl_ok;      /* no_crl_for_cert_ok */
 } amt_policy_t;
 
-#define AMT_POLICY_KEY_LEN 32
 /* trust digest, 10 bytes of settings, CRL digest */
 #define AMT_POLICY_MATERIAL_LEN (AMT_TRUST_DIGEST_LEN + 10 + AMT_CRL_DIGEST_LEN)
 
@@ -72,11 +71,6 @@ typedef struct amt_policy_t {
  */
 void amt_policy_material(unsigned char out[AMT_POLICY_MATERIAL_LEN],
                          const amt_policy_t *policy);
-
-/** SHA-256 of amt_policy_material(): a policy's identity, e.g. to compare
- *  two policies across processes. */
-void amt_policy_key(unsigned char out[AMT_POLICY_KEY_LEN],
-                    const amt_policy_t *policy);
 
 /** True when a and b give the same verdict for every chain (same store
  *  and CRL objects and same settings): for per-request memos. */

@@ -19,6 +19,7 @@
 #include "amt_verify.h"
 #include "pki.h"
 #include "tap.h"
+#include "amt_inspect.h"
 
 #define THREADS 4
 

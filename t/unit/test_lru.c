@@ -14,6 +14,7 @@
 
 #include "amt_lru.h"
 #include "tap.h"
+#include "amt_inspect.h"
 
 static void mkkey(unsigned char key[AMT_ENTRY_KEY_LEN], unsigned n)
 {

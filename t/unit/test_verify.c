@@ -19,6 +19,7 @@
 #include "amt_verify.h"
 #include "pki.h"
 #include "tap.h"
+#include "amt_inspect.h"
 
 #define MAXC 4
 
@@ -548,8 +549,8 @@ static void test_policy_key(apr_pool_t *p, const certs_t *k,
                                                   pki_pem(p, k->root->x509),
                                                   pki_pem(p, k->foreign->x509),
                                                   NULL));
-    unsigned char ka[AMT_POLICY_KEY_LEN], kb[AMT_POLICY_KEY_LEN];
-    unsigned char kx[AMT_POLICY_KEY_LEN];
+    unsigned char ka[AMT_POLICY_MATERIAL_LEN], kb[AMT_POLICY_MATERIAL_LEN];
+    unsigned char kx[AMT_POLICY_MATERIAL_LEN];
     amt_policy_t pa, pb;
 
     if (amt_trust_make(&a, p) != APR_SUCCESS
@@ -564,8 +565,8 @@ static void test_policy_key(apr_pool_t *p, const certs_t *k,
 
     pa.trust = a; pa.depth = 5; pa.no_ca_ok = 0;
     pb = pa; pb.trust = b;
-    amt_policy_key(ka, &pa);
-    amt_policy_key(kb, &pb);
+    amt_policy_material(ka, &pa);
+    amt_policy_material(kb, &pb);
     ok(memcmp(ka, kb, sizeof(ka)) == 0,
        "policy key: two stores from the same file give the same key");
     ok(!amt_policy_same(&pa, &pb),
@@ -575,23 +576,23 @@ static void test_policy_key(apr_pool_t *p, const certs_t *k,
               AMT_TRUST_DIGEST_LEN) == 0, "trust digest: same content, same digest");
 
     pb.trust = c;
-    amt_policy_key(kx, &pb);
+    amt_policy_material(kx, &pb);
     ok(memcmp(ka, kx, sizeof(ka)) != 0,
        "policy key: one more anchor changes the key");
     pb.trust = e;
-    amt_policy_key(kx, &pb);
+    amt_policy_material(kx, &pb);
     ok(memcmp(ka, kx, sizeof(ka)) != 0,
        "policy key: another CA changes the key");
     pb = pa; pb.depth = 4;
-    amt_policy_key(kx, &pb);
+    amt_policy_material(kx, &pb);
     ok(memcmp(ka, kx, sizeof(ka)) != 0 && !amt_policy_same(&pa, &pb),
        "policy key: the depth changes the key");
     pb = pa; pb.no_ca_ok = 1;
-    amt_policy_key(kx, &pb);
+    amt_policy_material(kx, &pb);
     ok(memcmp(ka, kx, sizeof(ka)) != 0 && !amt_policy_same(&pa, &pb),
        "policy key: optional_no_ca changes the key");
     pb = pa; pb.trust = NULL;
-    amt_policy_key(kx, &pb);
+    amt_policy_material(kx, &pb);
     ok(memcmp(ka, kx, sizeof(ka)) != 0,
        "policy key: no store differs from a store");
     is_int((long long)amt_policy_not_after(&pa), 0,
