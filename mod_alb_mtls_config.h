@@ -56,7 +56,7 @@ typedef struct amt_srv_conf {
     const char *crl_check_where;    /* "file:line" of the first
                                      * AlbMtlsCRLCheck leaf|chain, or NULL */
     int has_crl;                    /* some section has AlbMtlsCRLFile/Path */
-    struct amt_cache_conf *cache;  /* this virtual host's own
+    struct amt_cache_conf *cache;   /* this virtual host's own
                                      * AlbMtlsCache, or NULL: the main
                                      * server's (mod_alb_mtls_cache.c) */
 } amt_srv_conf;

@@ -42,28 +42,28 @@
 #include "amt_vars.h"
 #include "amt_entry.h"
 
-typedef struct amt_parsed_t {       /* one header name, parsed once */
+typedef struct parsed_header_t {    /* one header name, parsed once */
     const char *header;
     amt_chain_t *chain;             /* NULL: no certificate or failure */
     const char *reason;             /* parse failure, else NULL */
-} amt_parsed_t;
+} parsed_header_t;
 
 struct amt_verdict_t {              /* one policy, verified once */
     const char *header;
     amt_policy_t policy;
-    amt_client_cert_t cert;                  /* .result always; .chain once parsed */
+    amt_client_cert_t cert;         /* .result always; .chain once parsed */
     const amt_entry_t *entry;       /* the result as cached, or NULL */
     int parsed;                     /* the header was parsed into .chain */
     int logged;                     /* the refusal or failure was logged */
 };
 
-typedef struct amt_req_state {
+typedef struct request_state_t {
     apr_table_t *headers;           /* the certificate headers a trusted peer
                                      * sent, as read; NULL: untrusted peer,
                                      * or never captured (fail closed) */
-    apr_array_header_t *parsed;     /* of amt_parsed_t */
+    apr_array_header_t *parsed;     /* of parsed_header_t */
     apr_array_header_t *verdicts;   /* of amt_verdict_t * */
-} amt_req_state;
+} request_state_t;
 
 request_rec *amt_initial_request(request_rec *r)
 {
@@ -74,15 +74,15 @@ request_rec *amt_initial_request(request_rec *r)
     }
 }
 
-static amt_req_state *req_state(request_rec *r)
+static request_state_t *req_state(request_rec *r)
 {
     request_rec *root = amt_initial_request(r);
-    amt_req_state *st = ap_get_module_config(root->request_config,
+    request_state_t *st = ap_get_module_config(root->request_config,
                                              &alb_mtls_module);
 
     if (st == NULL) {
         st = apr_pcalloc(root->pool, sizeof(*st));
-        st->parsed = apr_array_make(root->pool, 1, sizeof(amt_parsed_t));
+        st->parsed = apr_array_make(root->pool, 1, sizeof(parsed_header_t));
         st->verdicts = apr_array_make(root->pool, 1, sizeof(amt_verdict_t *));
         ap_set_module_config(root->request_config, &alb_mtls_module, st);
     }
@@ -108,7 +108,7 @@ static int count_field(void *baton, const char *key, const char *value)
  * apart (names spelled with '_' and '-' are captured apart): NULL with
  * *reason set.  NULL without a reason: no such header, or no capture
  * (untrusted peer). */
-static const char *header_value(const amt_req_state *st, const char *header,
+static const char *header_value(const request_state_t *st, const char *header,
                                 const char **reason)
 {
     int fields = 0;
@@ -123,16 +123,16 @@ static const char *header_value(const amt_req_state *st, const char *header,
     return fields == 1 ? apr_table_get(st->headers, header) : NULL;
 }
 
-static const amt_parsed_t *parse_header(request_rec *r, amt_req_state *st,
+static const parsed_header_t *parse_header(request_rec *r, request_state_t *st,
                                         const char *header)
 {
     apr_pool_t *pool = amt_initial_request(r)->pool;
-    amt_parsed_t *pr;
+    parsed_header_t *pr;
     const char *value;
     int i;
 
     for (i = 0; i < st->parsed->nelts; i++) {
-        pr = &APR_ARRAY_IDX(st->parsed, i, amt_parsed_t);
+        pr = &APR_ARRAY_IDX(st->parsed, i, parsed_header_t);
         if (strcasecmp(pr->header, header) == 0) return pr;
     }
     pr = apr_array_push(st->parsed);
@@ -156,7 +156,7 @@ static const amt_parsed_t *parse_header(request_rec *r, amt_req_state *st,
 static const amt_client_cert_t *verdict_cert(request_rec *r, amt_verdict_t *v)
 {
     if (!v->parsed) {
-        const amt_parsed_t *pr = parse_header(r, req_state(r), v->header);
+        const parsed_header_t *pr = parse_header(r, req_state(r), v->header);
         v->cert.chain = pr->chain;
         v->parsed = 1;
     }
@@ -165,10 +165,10 @@ static const amt_client_cert_t *verdict_cert(request_rec *r, amt_verdict_t *v)
 
 amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
 {
-    amt_req_state *st = req_state(r);
+    request_state_t *st = req_state(r);
     apr_pool_t *pool = amt_initial_request(r)->pool;
     const char *header = amt_conf_header(dc);
-    const amt_parsed_t *pr;
+    const parsed_header_t *pr;
     amt_verdict_t *v;
     amt_policy_t policy;
     amt_cache_slot_t slot;
