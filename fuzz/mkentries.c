@@ -48,7 +48,7 @@ static void put_entry(apr_pool_t *p, const char *name, const amt_client_cert_t *
     printf("%s: %lu bytes\n", path, (unsigned long)len);
 }
 
-static void verified_peer(apr_pool_t *p, amt_client_cert_t *client,
+static void verified_client(apr_pool_t *p, amt_client_cert_t *client,
                           const amt_policy_t *policy, const pki_cert_t *leaf,
                           const pki_cert_t *inter)
 {
@@ -116,13 +116,13 @@ int main(int argc, char **argv)
     policy.trust = trust;
     policy.depth = 5;
 
-    verified_peer(p, &client, &policy, leaf, inter);
+    verified_client(p, &client, &policy, leaf, inter);
     put_entry(p, "verified", &client, 0);
     put_entry(p, "verified-certdata", &client, 1);
     client.result.outcome = AMT_OUTCOME_GENEROUS;
     put_entry(p, "generous", &client, 0);
 
-    verified_peer(p, &client, &policy, odd, inter);
+    verified_client(p, &client, &policy, odd, inter);
     put_entry(p, "odd-subject", &client, 0);
 
     client.result.outcome = AMT_OUTCOME_FAILED;

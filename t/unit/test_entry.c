@@ -331,7 +331,7 @@ static void test_expiry(apr_pool_t *p, const pki_cert_t *root)
     is_int((long long)amt_entry_expiry(&client, now, 300, 0), now + 300,
            "expiry: an expired leaf stays expired: the timeout");
     is_int((long long)amt_entry_expiry(NULL, now, 300, 0), now + 300,
-           "expiry: no peer: the timeout");
+           "expiry: no client certificate: the timeout");
     client.chain = NULL;
     is_int((long long)amt_entry_expiry(&client, now, 300, 0), now + 300,
            "expiry: no chain (malformed header): the timeout");
