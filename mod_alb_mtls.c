@@ -275,7 +275,9 @@ static int amt_fixups(request_rec *r)
     amt_verdict_t *v;
 
     if (amt_conf_mode(dc) == AMT_VERIFY_NONE) return DECLINED;
-    if (!(flags & (AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA))) return DECLINED;
+    if (!(flags & (AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA))) {
+        return DECLINED;
+    }
     v = amt_verdict_for(r, dc);
     if (!amt_lookup_env_claim(r, v, r->subprocess_env)) return DECLINED;
     amt_verdict_export(r, v, r->subprocess_env, flags);

@@ -404,7 +404,8 @@ static void cache_child_init(apr_pool_t *pchild, server_rec *s)
     int i;
 
     /* a miss under a known intermediate parses only the leaf */
-    if (amt_intermediates_make(&cc, pchild, INTERMEDIATES_MAX) == APR_SUCCESS) {
+    if (amt_intermediates_make(&cc, pchild, INTERMEDIATES_MAX)
+        == APR_SUCCESS) {
         amt_chain_set_intermediates(cc);
     }
 

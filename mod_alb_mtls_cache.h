@@ -17,6 +17,9 @@
  *  provider up and creates its instance; an error text or NULL. */
 const char *amt_cache_configure(cmd_parms *cmd, const char *arg,
                                 const amt_cache_spec_t *spec);
+/** pre_config (the main server's default), post_config (socache providers
+ *  and their mutexes), child_init (in-process stores), and the providers'
+ *  own lines on the mod_status page. */
 void amt_cache_register_hooks(apr_pool_t *p);
 
 /** What amt_cache_lookup() hands to amt_cache_keep(): the entry key of one

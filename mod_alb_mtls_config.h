@@ -1,7 +1,7 @@
 /*
- * mod_alb_mtls_config.h - the configuration: directives (one command table), the
- * per-directory and per-server structs, their merges and the getters that
- * resolve defaults.
+ * mod_alb_mtls_config.h - the configuration: directives (one command
+ * table), the per-directory and per-server structs, their merges and the
+ * getters that resolve defaults.
  */
 #ifndef MOD_ALB_MTLS_CONFIG_H
 #define MOD_ALB_MTLS_CONFIG_H

@@ -1,6 +1,7 @@
 /*
- * mod_alb_mtls_counters.h - counters of verdicts and of the result cache, shown
- * by mod_status.  They read results; nothing reads them back.
+ * mod_alb_mtls_counters.h - counters of verdicts and of the result cache,
+ * shown by mod_status.  They are told about results; nothing reads them
+ * back.
  */
 #ifndef MOD_ALB_MTLS_COUNTERS_H
 #define MOD_ALB_MTLS_COUNTERS_H

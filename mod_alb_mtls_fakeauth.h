@@ -1,5 +1,6 @@
 /*
- * mod_alb_mtls_fakeauth.h - AlbMtlsOptions +FakeBasicAuth and the forgery check.
+ * mod_alb_mtls_fakeauth.h - AlbMtlsOptions +FakeBasicAuth and the forgery
+ * check.
  */
 #ifndef MOD_ALB_MTLS_FAKEAUTH_H
 #define MOD_ALB_MTLS_FAKEAUTH_H

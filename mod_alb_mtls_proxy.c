@@ -56,7 +56,8 @@ static int peer_is_trusted(const amt_srv_conf *sc, apr_sockaddr_t *addr)
     list = sc->proxies ? sc->proxies : default_proxies;
     if (list == NULL || addr == NULL) return 0;
     for (i = 0; i < list->nelts; i++) {
-        if (apr_ipsubnet_test(APR_ARRAY_IDX(list, i, apr_ipsubnet_t *), addr)) {
+        if (apr_ipsubnet_test(APR_ARRAY_IDX(list, i, apr_ipsubnet_t *),
+                              addr)) {
             return 1;
         }
     }

@@ -1,5 +1,6 @@
 /*
- * mod_alb_mtls_proxy.h - trusted proxies and the certificate headers they send.
+ * mod_alb_mtls_proxy.h - trusted proxies and the certificate headers they
+ * send.
  */
 #ifndef MOD_ALB_MTLS_PROXY_H
 #define MOD_ALB_MTLS_PROXY_H

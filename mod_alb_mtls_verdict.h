@@ -1,6 +1,6 @@
 /*
- * mod_alb_mtls_verdict.h - the verification result of a request, the only way the
- * other glue files read results and variables.
+ * mod_alb_mtls_verdict.h - the verification result of a request, the only
+ * way the other glue files read results and variables.
  */
 #ifndef MOD_ALB_MTLS_VERDICT_H
 #define MOD_ALB_MTLS_VERDICT_H

@@ -16,7 +16,8 @@
  *   hash     SHA-256 of the header value (what a cache hit costs)
  *   export   amt_vars_export(StdEnvVars) of the verified chain: formatting
  *            the variables, which a miss adds (a hit copies them)
- *   core_cached  core with the parsed-intermediates cache (amt_intermediates.h)
+ *   core_cached  core with the parsed intermediates kept
+ *                (amt_intermediates.h)
  *            warm: a new client under a known intermediate
  *   hit      the core work of a hit in the in-process cache, as
  *            amt_verdict_for() and the fixups do it: the cache key (one

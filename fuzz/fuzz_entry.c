@@ -11,7 +11,8 @@
  * printable ASCII; an accepted entry re-encodes to exactly the input (the
  * format has one encoding per entry, so nothing is accepted that the module
  * would not have written; an entry of version 1, which has no failure
- * byte, re-encodes to the input with version 2 and that byte inserted); every variable is an SSL_CLIENT_ name of
+ * byte, re-encodes to the input with version 2 and that byte inserted);
+ * every variable is an SSL_CLIENT_ name of
  * [A-Za-z0-9_]; the log subject and a failure reason are printable ASCII;
  * exporting it under every option combination publishes only SSL_CLIENT_
  * variables, and an unverified entry at most SSL_CLIENT_VERIFY (and an
@@ -129,8 +130,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         for (i = 0; i < e->nvars; i++) {
             if (!is_name(e->vars[i].name)) abort();
-            (void)amt_entry_var(p, e, e->vars[i].name, AMT_OPT_STD_ENV_VARS, now,
-                                &answered);
+            (void)amt_entry_var(p, e, e->vars[i].name, AMT_OPT_STD_ENV_VARS,
+                                now, &answered);
         }
         check_export(p, e, now);
         check_export(p, e, now + 86400 * 400);

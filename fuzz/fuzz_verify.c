@@ -101,8 +101,10 @@ static void format_all(apr_pool_t *p, const amt_client_cert_t *client)
     apr_table_t *env = apr_table_make(p, 64);
     int i;
 
-    amt_vars_export(env, p, client, AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA);
-    amt_vars_export(env, p, client, AMT_OPT_STD_ENV_VARS | AMT_OPT_LEGACY_DN_FORMAT);
+    amt_vars_export(env, p, client,
+                    AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA);
+    amt_vars_export(env, p, client,
+                    AMT_OPT_STD_ENV_VARS | AMT_OPT_LEGACY_DN_FORMAT);
     for (i = 0; names[i] != NULL; i++) {
         (void)amt_var_lookup(p, client, names[i], 0);
         (void)amt_var_lookup(p, client, names[i], AMT_OPT_LEGACY_DN_FORMAT);
@@ -142,11 +144,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     memset(&client, 0, sizeof(client));
     client.chain = chain;
-    if (amt_verify_chain(&client.result, p, &plain, chain, verify_at) != APR_SUCCESS)
+    if (amt_verify_chain(&client.result, p, &plain, chain, verify_at)
+        != APR_SUCCESS)
         abort();
     format_all(p, &client);
     if (chain != NULL && chain->leaf != NULL) {
-        if (amt_verify_chain(&client.result, p, &revo, chain, verify_at) != APR_SUCCESS)
+        if (amt_verify_chain(&client.result, p, &revo, chain, verify_at)
+            != APR_SUCCESS)
             abort();
         if (client.result.outcome == AMT_OUTCOME_FAILED
             && client.result.reason == NULL)

@@ -25,7 +25,8 @@
 
 static const char *out;
 
-static void put_entry(apr_pool_t *p, const char *name, const amt_client_cert_t *client,
+static void put_entry(apr_pool_t *p, const char *name,
+                      const amt_client_cert_t *client,
                       int certdata)
 {
     unsigned char key[AMT_ENTRY_KEY_LEN], *buf;

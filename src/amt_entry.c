@@ -68,8 +68,8 @@ apr_status_t amt_entry_key(unsigned char out[AMT_ENTRY_KEY_LEN],
     return ok && outlen == AMT_ENTRY_KEY_LEN ? APR_SUCCESS : AMT_EOPENSSL;
 }
 
-time_t amt_entry_expiry(const amt_client_cert_t *client, time_t now, int timeout,
-                        time_t policy_not_after)
+time_t amt_entry_expiry(const amt_client_cert_t *client, time_t now,
+                        int timeout, time_t policy_not_after)
 {
     time_t best = now + (timeout > 0 ? timeout : 0), at = 0;
     int i;
@@ -82,7 +82,8 @@ time_t amt_entry_expiry(const amt_client_cert_t *client, time_t now, int timeout
     if (client->chain != NULL && client->chain->leaf != NULL) {
         amt_cert_next_bound(&at, now, client->chain->leaf);
         for (i = 0; i < sk_X509_num(client->chain->sent); i++) {
-            amt_cert_next_bound(&at, now, sk_X509_value(client->chain->sent, i));
+            amt_cert_next_bound(&at, now,
+                                sk_X509_value(client->chain->sent, i));
         }
     }
     if (at != 0 && at < best) best = at;
@@ -558,7 +559,8 @@ apr_status_t amt_entry_decode(amt_entry_t **entry, apr_pool_t *p,
     }
     if (version == ENTRY_VERSION && get_u8(&r, &failure)
         && (failure >= AMT_FAIL_COUNT
-            || (outcome == AMT_OUTCOME_FAILED) != (failure != AMT_FAIL_NONE))) {
+            || (outcome == AMT_OUTCOME_FAILED)
+               != (failure != AMT_FAIL_NONE))) {
         fail_at(&r, "bad failure class");
     }
     if (get_u32(&r, &x509_error) && x509_error > MAX_X509_ERROR) {

@@ -68,8 +68,8 @@ apr_status_t amt_entry_key(unsigned char out[AMT_ENTRY_KEY_LEN],
  * still lies in the future, since the verdict may change there.  client may
  * be NULL, client->chain too.
  */
-time_t amt_entry_expiry(const amt_client_cert_t *client, time_t now, int timeout,
-                        time_t policy_not_after);
+time_t amt_entry_expiry(const amt_client_cert_t *client, time_t now,
+                        int timeout, time_t policy_not_after);
 
 /**
  * Builds the entry of a computed result (client->result, client->chain as

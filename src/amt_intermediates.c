@@ -76,7 +76,8 @@ static apr_status_t intermediates_cleanup(void *data)
     return APR_SUCCESS;
 }
 
-apr_status_t amt_intermediates_make(amt_intermediates_t **ccp, apr_pool_t *p, int max)
+apr_status_t amt_intermediates_make(amt_intermediates_t **ccp, apr_pool_t *p,
+                                    int max)
 {
     amt_intermediates_t *cc = apr_pcalloc(p, sizeof(*cc));
 
@@ -89,7 +90,8 @@ apr_status_t amt_intermediates_make(amt_intermediates_t **ccp, apr_pool_t *p, in
         if (rv != APR_SUCCESS) return rv;
     }
 #endif
-    apr_pool_cleanup_register(p, cc, intermediates_cleanup, apr_pool_cleanup_null);
+    apr_pool_cleanup_register(p, cc, intermediates_cleanup,
+                              apr_pool_cleanup_null);
     *ccp = cc;
     return APR_SUCCESS;
 }
@@ -160,7 +162,8 @@ void amt_intermediates_put(amt_intermediates_t *cc, const unsigned char *der,
     UNLOCK(cc);
 }
 
-void amt_intermediates_stats(amt_intermediates_t *cc, int *count, unsigned long *hits)
+void amt_intermediates_stats(amt_intermediates_t *cc, int *count,
+                             unsigned long *hits)
 {
     LOCK(cc);
     *count = cc->count;

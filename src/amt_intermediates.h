@@ -19,7 +19,8 @@
 typedef struct amt_intermediates_t amt_intermediates_t;
 
 /** A table of at most max certificates, freed with p. */
-apr_status_t amt_intermediates_make(amt_intermediates_t **cc, apr_pool_t *p, int max);
+apr_status_t amt_intermediates_make(amt_intermediates_t **cc, apr_pool_t *p,
+                                    int max);
 
 /** The parsed certificate with exactly these DER bytes (a new reference,
  *  to X509_free), or NULL. */

@@ -109,13 +109,15 @@ static const char *algorithm_name(apr_pool_t *p, const ASN1_OBJECT *obj)
 typedef const char *(*var_fn)(apr_pool_t *p, const amt_client_cert_t *client,
                               int flags);
 
-static const char *v_version(apr_pool_t *p, const amt_client_cert_t *client, int flags)
+static const char *v_version(apr_pool_t *p, const amt_client_cert_t *client,
+                             int flags)
 {
     (void)flags;
     return apr_psprintf(p, "%ld", X509_get_version(client->chain->leaf) + 1);
 }
 
-static const char *v_serial(apr_pool_t *p, const amt_client_cert_t *client, int flags)
+static const char *v_serial(apr_pool_t *p, const amt_client_cert_t *client,
+                            int flags)
 {
     BIO *bio = BIO_new(BIO_s_mem());
 
@@ -125,13 +127,15 @@ static const char *v_serial(apr_pool_t *p, const amt_client_cert_t *client, int 
     return bio_to_string(p, bio);
 }
 
-static const char *v_start(apr_pool_t *p, const amt_client_cert_t *client, int flags)
+static const char *v_start(apr_pool_t *p, const amt_client_cert_t *client,
+                           int flags)
 {
     (void)flags;
     return asn1_time_text(p, X509_get0_notBefore(client->chain->leaf));
 }
 
-static const char *v_end(apr_pool_t *p, const amt_client_cert_t *client, int flags)
+static const char *v_end(apr_pool_t *p, const amt_client_cert_t *client,
+                         int flags)
 {
     (void)flags;
     return asn1_time_text(p, X509_get0_notAfter(client->chain->leaf));
@@ -150,28 +154,33 @@ static const char *v_remain(apr_pool_t *p, const amt_client_cert_t *client,
     return amt_var_remain(p, not_after, time(NULL));
 }
 
-static const char *v_s_dn(apr_pool_t *p, const amt_client_cert_t *client, int flags)
+static const char *v_s_dn(apr_pool_t *p, const amt_client_cert_t *client,
+                          int flags)
 {
     return dn_oneline(p, X509_get_subject_name(client->chain->leaf),
                       flags & AMT_OPT_LEGACY_DN_FORMAT);
 }
 
-static const char *v_i_dn(apr_pool_t *p, const amt_client_cert_t *client, int flags)
+static const char *v_i_dn(apr_pool_t *p, const amt_client_cert_t *client,
+                          int flags)
 {
     return dn_oneline(p, X509_get_issuer_name(client->chain->leaf),
                       flags & AMT_OPT_LEGACY_DN_FORMAT);
 }
 
-static const char *v_a_sig(apr_pool_t *p, const amt_client_cert_t *client, int flags)
+static const char *v_a_sig(apr_pool_t *p, const amt_client_cert_t *client,
+                           int flags)
 {
     const ASN1_OBJECT *obj = NULL;
 
     (void)flags;
-    X509_ALGOR_get0(&obj, NULL, NULL, X509_get0_tbs_sigalg(client->chain->leaf));
+    X509_ALGOR_get0(&obj, NULL, NULL,
+                    X509_get0_tbs_sigalg(client->chain->leaf));
     return algorithm_name(p, obj);
 }
 
-static const char *v_a_key(apr_pool_t *p, const amt_client_cert_t *client, int flags)
+static const char *v_a_key(apr_pool_t *p, const amt_client_cert_t *client,
+                           int flags)
 {
     ASN1_OBJECT *obj = NULL;
 
@@ -181,7 +190,8 @@ static const char *v_a_key(apr_pool_t *p, const amt_client_cert_t *client, int f
     return algorithm_name(p, obj);
 }
 
-static const char *v_cea(apr_pool_t *p, const amt_client_cert_t *client, int flags)
+static const char *v_cea(apr_pool_t *p, const amt_client_cert_t *client,
+                         int flags)
 {
     X509 *x = client->chain->leaf;
     BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
@@ -200,13 +210,15 @@ static const char *v_cea(apr_pool_t *p, const amt_client_cert_t *client, int fla
     return result;
 }
 
-static const char *v_cert(apr_pool_t *p, const amt_client_cert_t *client, int flags)
+static const char *v_cert(apr_pool_t *p, const amt_client_cert_t *client,
+                          int flags)
 {
     (void)flags;
     return cert_pem(p, client->chain->leaf);
 }
 
-static const char *v_sha256(apr_pool_t *p, const amt_client_cert_t *client, int flags)
+static const char *v_sha256(apr_pool_t *p, const amt_client_cert_t *client,
+                            int flags)
 {
     (void)flags;
     return amt_cert_sha256_hex(p, client->chain->leaf);

@@ -60,13 +60,14 @@ const char *amt_var_remain(apr_pool_t *p, time_t not_after, time_t now);
 
 /**
  * Sets the variables into env as mod_ssl's fixup does:
- * AMT_OPT_STD_ENV_VARS: SSL_CLIENT_VERIFY and, when verified, every non-empty fixed
- * variable, every recognised DN attribute (first un-suffixed, later _1, _2..),
+ * AMT_OPT_STD_ENV_VARS: SSL_CLIENT_VERIFY and, when verified, every
+ * non-empty fixed variable, every recognised DN attribute (first un-suffixed, later _1, _2..),
  * the SAN lists, SSL_CLIENT_SAN_URI_n and SSL_CLIENT_CERT_SHA256.
  * AMT_OPT_EXPORT_CERT_DATA: SSL_CLIENT_CERT ("" when not verified) and
  * SSL_CLIENT_CERT_CHAIN_n for the certificates sent after the leaf.
  */
-void amt_vars_export(apr_table_t *env, apr_pool_t *p, const amt_client_cert_t *client,
+void amt_vars_export(apr_table_t *env, apr_pool_t *p,
+                     const amt_client_cert_t *client,
                      int flags);
 
 /** Lowercase hex SHA-256 of the certificate's DER (64 characters). */

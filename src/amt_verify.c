@@ -35,16 +35,17 @@ static const struct x509_failure {
     amt_failure_e failure;
     int no_ca;              /* GENEROUS under optional_no_ca */
 } x509_failures[] = {
-    { X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT,         AMT_FAIL_UNTRUSTED,      0 },
-    { X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT,       AMT_FAIL_UNTRUSTED,      1 },
-    { X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,         AMT_FAIL_UNTRUSTED,      1 },
-    { X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, AMT_FAIL_UNTRUSTED,      1 },
-    { X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE,   AMT_FAIL_UNTRUSTED,      1 },
-    { X509_V_ERR_CERT_UNTRUSTED,                    AMT_FAIL_UNTRUSTED,      1 },
-    { X509_V_ERR_CERT_NOT_YET_VALID,                AMT_FAIL_NOT_YET_VALID,  0 },
-    { X509_V_ERR_CERT_HAS_EXPIRED,                  AMT_FAIL_EXPIRED,        0 },
-    { X509_V_ERR_CERT_REVOKED,                      AMT_FAIL_REVOKED,        0 },
-    { X509_V_ERR_CERT_CHAIN_TOO_LONG,               AMT_FAIL_CHAIN_TOO_LONG, 0 },
+    /* X509_V_ERR_*, failure class, no_ca */
+    { X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, AMT_FAIL_UNTRUSTED, 0 },
+    { X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, AMT_FAIL_UNTRUSTED, 1 },
+    { X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, AMT_FAIL_UNTRUSTED, 1 },
+    { X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, AMT_FAIL_UNTRUSTED, 1 },
+    { X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, AMT_FAIL_UNTRUSTED, 1 },
+    { X509_V_ERR_CERT_UNTRUSTED, AMT_FAIL_UNTRUSTED, 1 },
+    { X509_V_ERR_CERT_NOT_YET_VALID, AMT_FAIL_NOT_YET_VALID, 0 },
+    { X509_V_ERR_CERT_HAS_EXPIRED, AMT_FAIL_EXPIRED, 0 },
+    { X509_V_ERR_CERT_REVOKED, AMT_FAIL_REVOKED, 0 },
+    { X509_V_ERR_CERT_CHAIN_TOO_LONG, AMT_FAIL_CHAIN_TOO_LONG, 0 },
 };
 
 static const struct x509_failure *x509_failure_of(int e)
@@ -76,7 +77,8 @@ static const struct {
     const char *description;
 } failure_names[AMT_FAIL_COUNT] = {
     [AMT_FAIL_NONE]           = { "None", "not failed" },
-    [AMT_FAIL_MALFORMED]      = { "Malformed", "header did not decode or parse" },
+    [AMT_FAIL_MALFORMED]      = { "Malformed",
+                                  "header did not decode or parse" },
     [AMT_FAIL_CONFIG]         = { "Config", "no trust anchors configured, or "
                                   "an internal error" },
     [AMT_FAIL_UNTRUSTED]      = { "Untrusted", "no trusted issuer" },

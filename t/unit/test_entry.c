@@ -150,7 +150,8 @@ static void check_equivalence(apr_pool_t *p, const amt_client_cert_t *client,
     }
 }
 
-static void test_lookups_not_stored(apr_pool_t *p, const amt_client_cert_t *client)
+static void test_lookups_not_stored(apr_pool_t *p,
+                                    const amt_client_cert_t *client)
 {
     amt_entry_t *e;
     time_t now = time(NULL);
@@ -205,7 +206,8 @@ static int occurrences(const apr_table_t *t, const char *key)
 
 /* An export replaces what the environment already holds (a SetEnv, a TLS
  * client certificate's values) and never leaves a name twice. */
-static void test_export_over_existing(apr_pool_t *p, const amt_client_cert_t *client)
+static void test_export_over_existing(apr_pool_t *p,
+                                      const amt_client_cert_t *client)
 {
     amt_entry_t *e;
     amt_client_cert_t failed = *client;
@@ -274,7 +276,8 @@ static void test_failed(apr_pool_t *p, const amt_chain_t *chain)
        && strcmp(back->result.reason, client.result.reason) == 0,
        "failed result: error, class, depth and reason survive serialisation");
     if (back == NULL) return;
-    amt_entry_export(t, p, back, AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA, time(NULL));
+    amt_entry_export(t, p, back,
+                     AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA, time(NULL));
     is_str(apr_table_get(t, "SSL_CLIENT_VERIFY"),
            "FAILED:unable to get local issuer certificate",
            "failed result: SSL_CLIENT_VERIFY");

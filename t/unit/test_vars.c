@@ -150,7 +150,8 @@ static const char *sha256_hex(apr_pool_t *p, X509 *x)
 }
 
 /* parses the ALB header for the certs and verifies it */
-static amt_client_cert_t *make_client(apr_pool_t *p, const fixture_t *f, int no_ca_ok,
+static amt_client_cert_t *make_client(apr_pool_t *p, const fixture_t *f,
+                                      int no_ca_ok,
                              X509 *leaf, X509 *second)
 {
     amt_client_cert_t *client = apr_pcalloc(p, sizeof(*client));
@@ -264,7 +265,8 @@ typedef struct {
     const char *value;   /* NULL: must be NULL */
 } var_case_t;
 
-static void check_vars(apr_pool_t *p, const amt_client_cert_t *client, int flags,
+static void check_vars(apr_pool_t *p, const amt_client_cert_t *client,
+                       int flags,
                        const char *what, const var_case_t *cases, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -274,7 +276,8 @@ static void check_vars(apr_pool_t *p, const amt_client_cert_t *client, int flags
 
 static void test_lookup_rich(apr_pool_t *p, const fixture_t *f)
 {
-    amt_client_cert_t *client = make_client(p, f, 0, f->rich->x509, f->inter->x509);
+    amt_client_cert_t *client = make_client(p, f, 0, f->rich->x509,
+                                            f->inter->x509);
     time_t not_after;
     struct tm tm = { 0 };
     const char *remain;
@@ -447,7 +450,8 @@ static void test_lookup_rich(apr_pool_t *p, const fixture_t *f)
 
 static void test_lookup_odd(apr_pool_t *p, const fixture_t *f)
 {
-    amt_client_cert_t *client = make_client(p, f, 0, f->odd->x509, f->inter->x509);
+    amt_client_cert_t *client = make_client(p, f, 0, f->odd->x509,
+                                            f->inter->x509);
     apr_table_t *env = apr_table_make(p, 8);
     const var_case_t cases[] = {
         { "SSL_CLIENT_VERIFY", "SUCCESS" },
@@ -623,7 +627,8 @@ static void only_these(const apr_table_t *env, const char *const *allowed,
 
 static void test_export(apr_pool_t *p, const fixture_t *f)
 {
-    amt_client_cert_t *good = make_client(p, f, 0, f->rich->x509, f->inter->x509);
+    amt_client_cert_t *good = make_client(p, f, 0, f->rich->x509,
+                                          f->inter->x509);
     amt_client_cert_t *failed = make_client(p, f, 0, f->expired->x509,
                                    f->inter->x509);
     amt_client_cert_t none = { NULL, { AMT_OUTCOME_NONE, 0, -1, NULL, 0, AMT_FAIL_NONE } };
@@ -709,7 +714,8 @@ static void test_export(apr_pool_t *p, const fixture_t *f)
 
     /* LegacyDNStringFormat */
     env = apr_table_make(p, 8);
-    amt_vars_export(env, p, good, AMT_OPT_STD_ENV_VARS | AMT_OPT_LEGACY_DN_FORMAT);
+    amt_vars_export(env, p, good,
+                    AMT_OPT_STD_ENV_VARS | AMT_OPT_LEGACY_DN_FORMAT);
     is_str(apr_table_get(env, "SSL_CLIENT_S_DN"), rich_dn_legacy,
            "export legacy: S_DN");
     is_str(apr_table_get(env, "SSL_CLIENT_I_DN"), inter_dn_legacy,
@@ -717,7 +723,8 @@ static void test_export(apr_pool_t *p, const fixture_t *f)
 
     /* StdEnvVars + ExportCertData */
     env = apr_table_make(p, 8);
-    amt_vars_export(env, p, good, AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA);
+    amt_vars_export(env, p, good,
+                    AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA);
     is_str(apr_table_get(env, "SSL_CLIENT_CERT"), hand_pem(p, f->rich->x509),
            "export certdata: SSL_CLIENT_CERT");
     is_str(apr_table_get(env, "SSL_CLIENT_CERT_CHAIN_0"),
@@ -756,7 +763,8 @@ static void test_export(apr_pool_t *p, const fixture_t *f)
         only_these(env, allowed, "export failed std");
     }
     env = apr_table_make(p, 8);
-    amt_vars_export(env, p, failed, AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA);
+    amt_vars_export(env, p, failed,
+                    AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA);
     is_str(apr_table_get(env, "SSL_CLIENT_VERIFY"),
            "FAILED:certificate has expired", "export failed+certdata: VERIFY");
     is_str(apr_table_get(env, "SSL_CLIENT_CERT"), "",
@@ -771,7 +779,8 @@ static void test_export(apr_pool_t *p, const fixture_t *f)
 
     /* NONE */
     env = apr_table_make(p, 8);
-    amt_vars_export(env, p, &none, AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA);
+    amt_vars_export(env, p, &none,
+                    AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA);
     is_str(apr_table_get(env, "SSL_CLIENT_VERIFY"), "NONE",
            "export none: VERIFY");
     is_str(apr_table_get(env, "SSL_CLIENT_CERT"), "",
