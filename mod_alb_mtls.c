@@ -38,7 +38,15 @@
 #include "apr_lib.h"
 #include "apr_strings.h"
 
-#include "mod_alb_mtls_private.h"
+#include "mod_alb_mtls.h"
+#include "mod_alb_mtls_authz.h"
+#include "mod_alb_mtls_cache.h"
+#include "mod_alb_mtls_config.h"
+#include "mod_alb_mtls_counters.h"
+#include "mod_alb_mtls_fakeauth.h"
+#include "mod_alb_mtls_lookup.h"
+#include "mod_alb_mtls_proxy.h"
+#include "mod_alb_mtls_verdict.h"
 #include "amt_verify.h"
 #include "amt_vars.h"
 
@@ -50,12 +58,8 @@ static int amt_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
 {
     (void)plog;
     (void)ptemp;
+    (void)pconf;
     amt_verify_init();
-    if (amt_default_proxies_make(pconf) != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, NULL, AMTLOGNO(00001)
-                     "cannot build the default AlbMtlsTrustedProxy list");
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
     return OK;
 }
 
@@ -112,134 +116,6 @@ static int amt_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     return rc;
 }
 
-typedef struct {
-    const amt_srv_conf *sc;
-    apr_array_header_t *doomed;
-} strip_ctx;
-
-/* Names compare case-insensitively with '_' equal to '-'. */
-static int header_matches(const char *key, const char *name)
-{
-    for (; *name; key++, name++) {
-        char a = *key == '_' ? '-' : apr_tolower(*key);
-        char b = *name == '_' ? '-' : apr_tolower(*name);
-        if (a != b) return 0;
-    }
-    return *key == '\0' || *key == '-' || *key == '_';
-}
-
-static int collect_doomed(void *baton, const char *key, const char *value)
-{
-    strip_ctx *ctx = baton;
-    int i;
-
-    (void)value;
-    if (header_matches(key, AMT_DEFAULT_HEADER)) {
-        APR_ARRAY_PUSH(ctx->doomed, const char *) = key;
-        return 1;
-    }
-    for (i = 0; i < ctx->sc->headers->nelts; i++) {
-        if (header_matches(key, APR_ARRAY_IDX(ctx->sc->headers, i,
-                                              const char *))) {
-            APR_ARRAY_PUSH(ctx->doomed, const char *) = key;
-            return 1;
-        }
-    }
-    return 1;
-}
-
-/* the entries of a table whose names are certificate headers of sc */
-static apr_array_header_t *matching_keys(request_rec *r,
-                                         const amt_srv_conf *sc,
-                                         apr_table_t *t)
-{
-    strip_ctx ctx;
-
-    ctx.sc = sc;
-    ctx.doomed = apr_array_make(r->pool, 1, sizeof(const char *));
-    apr_table_do(collect_doomed, &ctx, t, NULL);
-    return ctx.doomed;
-}
-
-#define TRAILER_FILTER "ALB_MTLS_TRAILERS"
-
-static int amt_post_read_request(request_rec *r)
-{
-    const amt_srv_conf *sc = ap_get_module_config(r->server->module_config,
-                                                  &alb_mtls_module);
-    apr_array_header_t *keys = matching_keys(r, sc, r->headers_in);
-    apr_table_t *captured = NULL;
-    int i;
-
-    if (amt_peer_is_trusted(sc, r->connection->client_addr)) {
-        captured = apr_table_make(r->pool, keys->nelts ? keys->nelts : 1);
-        for (i = 0; i < keys->nelts; i++) {
-            const char *key = APR_ARRAY_IDX(keys, i, const char *);
-            apr_table_addn(captured, key, apr_table_get(r->headers_in, key));
-        }
-    }
-    else {
-        for (i = 0; i < keys->nelts; i++) {
-            const char *key = APR_ARRAY_IDX(keys, i, const char *);
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00104)
-                          "removed header %s sent by untrusted peer %s (not "
-                          "in AlbMtlsTrustedProxy)",
-                          ap_escape_logitem(r->pool, key),
-                          r->connection->client_ip);
-            apr_table_unset(r->headers_in, key);
-        }
-    }
-    amt_verdict_capture(r, captured);
-    /* trailers come only with a body: chunked in HTTP/1.1, DATA frames in
-     * HTTP/2 */
-    if (apr_table_get(r->headers_in, "Transfer-Encoding") != NULL
-        || r->proto_num >= HTTP_VERSION(2, 0)) {
-        ap_add_input_filter(TRAILER_FILTER, captured, r, r->connection);
-    }
-    return DECLINED;
-}
-
-/* Certificate headers sent as trailers never count (verdicts use the
- * capture of post_read_request) and never reach the application: they are
- * removed from r->trailers_in and, where MergeTrailers copied them, from
- * r->headers_in, which gets back the values of the capture. */
-static apr_status_t amt_trailer_filter(ap_filter_t *f, apr_bucket_brigade *bb,
-                                       ap_input_mode_t mode,
-                                       apr_read_type_e block,
-                                       apr_off_t readbytes)
-{
-    request_rec *r = f->r;
-    apr_status_t rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
-    const amt_srv_conf *sc;
-    apr_array_header_t *keys;
-    int i;
-
-    if (rv != APR_SUCCESS || r->trailers_in == NULL
-        || apr_is_empty_table(r->trailers_in)) {
-        return rv;
-    }
-    sc = ap_get_module_config(r->server->module_config, &alb_mtls_module);
-    keys = matching_keys(r, sc, r->trailers_in);
-    if (keys->nelts == 0) return rv;
-    for (i = 0; i < keys->nelts; i++) {
-        const char *key = APR_ARRAY_IDX(keys, i, const char *);
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00106)
-                      "removed header %s sent as a trailer by peer %s: "
-                      "certificate headers count only in the request's "
-                      "header section", ap_escape_logitem(r->pool, key),
-                      r->connection->client_ip);
-        apr_table_unset(r->trailers_in, key);
-    }
-    keys = matching_keys(r, sc, r->headers_in);
-    for (i = 0; i < keys->nelts; i++) {
-        apr_table_unset(r->headers_in, APR_ARRAY_IDX(keys, i, const char *));
-    }
-    if (f->ctx != NULL) {
-        r->headers_in = apr_table_overlay(r->pool, r->headers_in, f->ctx);
-    }
-    return rv;
-}
-
 static int cn_allowed(request_rec *r, const amt_dir_conf *dc,
                       const amt_verdict_t *v, const char **cn)
 {
@@ -259,7 +135,7 @@ static void set_user(request_rec *r, const amt_dir_conf *dc,
                      amt_verdict_t *v)
 {
     const char *user = amt_verdict_var(r, v, dc->user_var,
-                                       amt_conf_vars_flags(dc));
+                                       amt_conf_options(dc));
 
     if (user == NULL || *user == '\0') {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00004)
@@ -395,11 +271,13 @@ static int amt_fixups(request_rec *r)
 {
     const amt_dir_conf *dc = ap_get_module_config(r->per_dir_config,
                                                   &alb_mtls_module);
-    int flags = amt_conf_vars_flags(dc);
+    int flags = amt_conf_options(dc);
     amt_verdict_t *v;
 
     if (amt_conf_mode(dc) == AMT_VERIFY_NONE) return DECLINED;
-    if (!(flags & (AMT_VARS_STD | AMT_VARS_CERTDATA))) return DECLINED;
+    if (!(flags & (AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA))) {
+        return DECLINED;
+    }
     v = amt_verdict_for(r, dc);
     if (!amt_lookup_env_claim(r, v, r->subprocess_env)) return DECLINED;
     amt_verdict_export(r, v, r->subprocess_env, flags);
@@ -418,26 +296,24 @@ static void amt_register_hooks(apr_pool_t *p)
 
     ap_hook_pre_config(amt_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(amt_check_config, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_post_read_request(amt_post_read_request, NULL, NULL,
-                              APR_HOOK_REALLY_FIRST);
     /* check_access_ex runs the first hook that does not decline: first of
      * all, so that no other module's OK skips the decision */
     ap_hook_check_access_ex(amt_check_access, NULL, NULL,
                             APR_HOOK_REALLY_FIRST, AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_fixups(amt_enforce, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_fixups(amt_fixups, export_after, NULL, APR_HOOK_MIDDLE);
-    ap_register_input_filter(TRAILER_FILTER, amt_trailer_filter, NULL,
-                             AP_FTYPE_RESOURCE);
+    /* trusted proxies and the certificate headers they send */
+    amt_proxy_register_hooks(p);
     /* lookups, Require providers, FakeBasicAuth */
     amt_lookup_register(p);
     amt_authz_register(p);
     amt_fakeauth_register(p);
     /* result cache and mod_status counters */
     amt_cache_register_hooks(p);
-    amt_status_register_hooks(p);
+    amt_counters_register_hooks(p);
 }
 
-/* APLOG_USE_MODULE is in mod_alb_mtls_private.h, so no AP_DECLARE_MODULE */
+/* APLOG_USE_MODULE is in mod_alb_mtls.h, so no AP_DECLARE_MODULE */
 module AP_MODULE_DECLARE_DATA alb_mtls_module = {
     STANDARD20_MODULE_STUFF,
     amt_create_dir_conf,

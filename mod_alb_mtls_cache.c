@@ -31,136 +31,88 @@
 #include "ap_provider.h"
 #include "ap_socache.h"
 #include "mod_status.h"
+#include "apr_optional_hooks.h"
 #include "util_mutex.h"
 #include "apr_atomic.h"
 #include "apr_global_mutex.h"
 #include "apr_strings.h"
 
-#include "mod_alb_mtls_private.h"
-#include "amt_status.h"
-#include "amt_certcache.h"
+#include "mod_alb_mtls.h"
+#include "mod_alb_mtls_cache.h"
+#include "mod_alb_mtls_config.h"
+#include "mod_alb_mtls_counters.h"
+#include "amt_error.h"
+#include "amt_intermediates.h"
 
 #define CACHE_MUTEX_TYPE      "alb-mtls-cache"
-#define DEFAULT_PROCESS_BYTES (2 * 1024 * 1024)
-#define MIN_PROCESS_BYTES     (16 * 1024)
-#define MAX_PROCESS_BYTES     ((apr_size_t)1 << 31)
 /* entries bound of the in-process cache: one per this many bytes */
 #define BYTES_PER_ENTRY       512
 #define LOG_INTERVAL          10
-/* parsed intermediates kept per child (amt_certcache.h) */
-#define CERTCACHE_MAX         64
-
-typedef enum { CACHE_PROCESS = 0, CACHE_NONE, CACHE_SOCACHE } cache_kind_e;
+/* parsed intermediates kept per child (amt_intermediates.h) */
+#define INTERMEDIATES_MAX         64
 
 /* one cache: the main server's, or a virtual host's own */
-struct amt_results_conf {
-    cache_kind_e kind;
-    apr_size_t bytes;                   /* CACHE_PROCESS */
+struct amt_cache_conf {
+    amt_cache_kind_e kind;
+    apr_size_t bytes;                   /* AMT_CACHE_PROCESS */
     const char *spec;                   /* as configured, for logs */
     const ap_socache_provider_t *provider;
     ap_socache_instance_t *instance;
     apr_global_mutex_t *mutex;          /* providers not safe across procs */
     server_rec *server;                 /* that initialised the provider */
     int ready;                          /* socache initialised */
-    amt_cache_t *process_cache;         /* CACHE_PROCESS, per child */
+    amt_lru_t *lru;         /* AMT_CACHE_PROCESS, per child */
 };
-typedef struct amt_results_conf results_t;
+typedef struct amt_cache_conf cache_conf_t;
 
 /* per configuration cycle (reset in pre_config): the main server's cache,
  * and every distinct cache in use (post_config) */
-static results_t main_results;
-static apr_array_header_t *all_results;
+static cache_conf_t main_cache;
+static apr_array_header_t *all_caches;
 static volatile apr_uint32_t last_log;  /* rate limit of error lines */
 
-static results_t *results_of(const server_rec *s)
+static cache_conf_t *cache_of(const server_rec *s)
 {
     const amt_srv_conf *sc = ap_get_module_config(s->module_config,
                                                   &alb_mtls_module);
-    return sc->results != NULL ? sc->results : &main_results;
+    return sc->cache != NULL ? sc->cache : &main_cache;
 }
 
-static const char *cmd_fail(cmd_parms *cmd, const char *msg)
+const char *amt_cache_configure(cmd_parms *cmd, const char *arg,
+                                const amt_cache_spec_t *spec)
 {
-    return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", msg, NULL);
-}
+    cache_conf_t *rc = &main_cache;
+    const char *err;
 
-const char *amt_cmd_cache(cmd_parms *cmd, void *mconfig, const char *arg)
-{
-    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
-    const char *name, *args, *colon;
-    results_t *rc = &main_results;
-
-    (void)mconfig;
-    if (err != NULL) return err;
     if (cmd->server->is_virtual) {
         amt_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
                                                 &alb_mtls_module);
-        if (sc->results == NULL) {
-            sc->results = apr_pcalloc(cmd->pool, sizeof(results_t));
+        if (sc->cache == NULL) {
+            sc->cache = apr_pcalloc(cmd->pool, sizeof(cache_conf_t));
         }
-        rc = sc->results;
+        rc = sc->cache;
     }
     memset(rc, 0, sizeof(*rc));
     rc->spec = arg;
-    if (strcasecmp(arg, "none") == 0) {
-        rc->kind = CACHE_NONE;
-        return NULL;
-    }
-    colon = strchr(arg, ':');
-    name = colon ? apr_pstrmemdup(cmd->pool, arg, (apr_size_t)(colon - arg))
-                 : arg;
-    args = colon ? colon + 1 : NULL;
-    if (strcasecmp(name, "process") == 0) {
-        apr_int64_t bytes = DEFAULT_PROCESS_BYTES;
-        char *end = NULL;
-        if (args != NULL) {
-            bytes = apr_strtoi64(args, &end, 10);
-            if (*args == '\0' || end == NULL || *end != '\0'
-                || bytes < MIN_PROCESS_BYTES
-                || (apr_uint64_t)bytes > MAX_PROCESS_BYTES) {
-                return cmd_fail(cmd, apr_psprintf(cmd->pool,
-                    "'process:%s': the size must be a number of bytes from "
-                    "%d to %" APR_SIZE_T_FMT, args, MIN_PROCESS_BYTES,
-                    MAX_PROCESS_BYTES));
-            }
-        }
-        rc->kind = CACHE_PROCESS;
-        rc->bytes = (apr_size_t)bytes;
-        return NULL;
-    }
-    rc->provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name,
+    rc->kind = spec->kind;
+    rc->bytes = spec->bytes;
+    if (spec->kind != AMT_CACHE_SOCACHE) return NULL;
+    rc->provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP,
+                                      spec->provider,
                                       AP_SOCACHE_PROVIDER_VERSION);
     if (rc->provider == NULL) {
-        return cmd_fail(cmd, apr_psprintf(cmd->pool,
-            "'%s' is not none, process or a loaded mod_socache provider "
-            "(load mod_socache_%s?)", arg, name));
+        return apr_psprintf(cmd->pool, "'%s' is not none, process or a "
+                            "loaded mod_socache provider (load "
+                            "mod_socache_%s?)", arg, spec->provider);
     }
-    err = rc->provider->create(&rc->instance, args, cmd->temp_pool,
+    err = rc->provider->create(&rc->instance, spec->args, cmd->temp_pool,
                                cmd->pool);
-    if (err != NULL) {
-        return cmd_fail(cmd, apr_psprintf(cmd->pool, "%s: %s", arg, err));
-    }
-    rc->kind = CACHE_SOCACHE;
+    if (err != NULL) return apr_psprintf(cmd->pool, "%s: %s", arg, err);
     return NULL;
 }
 
-const char *amt_cmd_cache_timeout(cmd_parms *cmd, void *mconfig,
-                                  const char *arg)
-{
-    amt_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
-                                            &alb_mtls_module);
-    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
-
-    (void)mconfig;
-    if (err != NULL) return err;
-    if (amt_parse_int(&sc->cache_timeout, cmd->pool, arg, 0,
-                      AMT_MAX_CACHE_TIMEOUT, &err) != APR_SUCCESS) {
-        return cmd_fail(cmd, err);
-    }
-    return NULL;
-}
-
-int amt_results_timeout(const server_rec *s)
+/* effective AlbMtlsCacheTimeout of s (0: do not cache) */
+static int cache_timeout(const server_rec *s)
 {
     const amt_srv_conf *sc = ap_get_module_config(s->module_config,
                                                   &alb_mtls_module);
@@ -168,13 +120,14 @@ int amt_results_timeout(const server_rec *s)
                                           : sc->cache_timeout;
 }
 
-int amt_results_enabled(const server_rec *s)
+/* a cache is configured (not none) and running */
+static int cache_enabled(const server_rec *s)
 {
-    const results_t *rc = results_of(s);
+    const cache_conf_t *rc = cache_of(s);
 
     switch (rc->kind) {
-    case CACHE_PROCESS: return rc->process_cache != NULL;
-    case CACHE_SOCACHE: return rc->ready;
+    case AMT_CACHE_PROCESS: return rc->lru != NULL;
+    case AMT_CACHE_SOCACHE: return rc->ready;
     default:            return 0;
     }
 }
@@ -189,7 +142,7 @@ static int may_log(void)
     return apr_atomic_cas32(&last_log, now, last) == last;
 }
 
-static void lock(request_rec *r, results_t *rc)
+static void lock(request_rec *r, cache_conf_t *rc)
 {
     apr_status_t rv;
 
@@ -200,15 +153,17 @@ static void lock(request_rec *r, results_t *rc)
     }
 }
 
-static void unlock(results_t *rc)
+static void unlock(cache_conf_t *rc)
 {
     if (rc->mutex) apr_global_mutex_unlock(rc->mutex);
 }
 
-amt_entry_t *amt_results_get(request_rec *r,
-                             const unsigned char key[AMT_CACHE_KEY_LEN])
+/* the valid entry stored under key, or NULL (miss, stale, refused,
+ * unreachable cache); counts hits and misses */
+static amt_entry_t *cache_get(request_rec *r,
+                              const unsigned char key[AMT_ENTRY_KEY_LEN])
 {
-    results_t *rc = results_of(r->server);
+    cache_conf_t *rc = cache_of(r->server);
     time_t now = (time_t)apr_time_sec(apr_time_now());
     unsigned char *buf = NULL;
     apr_size_t len = 0;
@@ -216,15 +171,15 @@ amt_entry_t *amt_results_get(request_rec *r,
     const char *why;
     apr_status_t rv;
 
-    if (rc->kind == CACHE_PROCESS) {
-        rv = amt_cache_get(rc->process_cache, key, now, r->pool, &buf, &len);
+    if (rc->kind == AMT_CACHE_PROCESS) {
+        rv = amt_lru_get(rc->lru, key, now, r->pool, &buf, &len);
     }
     else {
         unsigned int ulen = AMT_ENTRY_MAX;
         buf = apr_palloc(r->pool, AMT_ENTRY_MAX);
         lock(r, rc);
         rv = rc->provider->retrieve(rc->instance, r->server, key,
-                                    AMT_CACHE_KEY_LEN, buf, &ulen, r->pool);
+                                    AMT_ENTRY_KEY_LEN, buf, &ulen, r->pool);
         unlock(rc);
         len = ulen;
         if (rv != APR_SUCCESS && rv != APR_NOTFOUND) {
@@ -257,9 +212,10 @@ amt_entry_t *amt_results_get(request_rec *r,
     return e;
 }
 
-void amt_results_put(request_rec *r, const amt_entry_t *e)
+/* stores e (failures and errors are logged, never fatal) */
+static void cache_put(request_rec *r, const amt_entry_t *e)
 {
-    results_t *rc = results_of(r->server);
+    cache_conf_t *rc = cache_of(r->server);
     time_t now = (time_t)apr_time_sec(apr_time_now());
     unsigned char *buf;
     apr_size_t len;
@@ -272,14 +228,14 @@ void amt_results_put(request_rec *r, const amt_entry_t *e)
                       "verification result too large to cache");
         return;
     }
-    if (rc->kind == CACHE_PROCESS) {
-        rv = amt_cache_put(rc->process_cache, e->key, e->expires, now,
+    if (rc->kind == AMT_CACHE_PROCESS) {
+        rv = amt_lru_put(rc->lru, e->key, e->expires, now,
                            e->result.outcome == AMT_OUTCOME_FAILED, buf, len);
     }
     else {
         lock(r, rc);
         rv = rc->provider->store(rc->instance, r->server, e->key,
-                                 AMT_CACHE_KEY_LEN,
+                                 AMT_ENTRY_KEY_LEN,
                                  apr_time_from_sec(e->expires), buf,
                                  (unsigned int)len, r->pool);
         unlock(rc);
@@ -297,13 +253,14 @@ void amt_results_put(request_rec *r, const amt_entry_t *e)
     if (rv == APR_SUCCESS) amt_count(AMT_C_STORES);
 }
 
-static void provider_status(request_rec *r, int flags)
+/* the providers' own status, after the counters' table */
+static int provider_status(request_rec *r, int flags)
 {
     int i;
 
-    for (i = 0; all_results != NULL && i < all_results->nelts; i++) {
-        results_t *rc = APR_ARRAY_IDX(all_results, i, results_t *);
-        if (rc->kind == CACHE_SOCACHE && rc->ready
+    for (i = 0; all_caches != NULL && i < all_caches->nelts; i++) {
+        cache_conf_t *rc = APR_ARRAY_IDX(all_caches, i, cache_conf_t *);
+        if (rc->kind == AMT_CACHE_SOCACHE && rc->ready
             && rc->provider->status != NULL) {
             /* a label, so that several instances (one per virtual host
              * with its own AlbMtlsCache, beside other modules' socache
@@ -320,6 +277,44 @@ static void provider_status(request_rec *r, int flags)
             unlock(rc);
         }
     }
+    return OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* what the verdict asks                                               */
+
+const amt_entry_t *amt_cache_lookup(request_rec *r, amt_cache_slot_t *slot,
+                                    const amt_policy_t *policy,
+                                    const char *header, const char *value)
+{
+    memset(slot, 0, sizeof(*slot));
+    if (value == NULL || !cache_enabled(r->server)
+        || cache_timeout(r->server) <= 0) {
+        return NULL;
+    }
+    if (amt_entry_key(slot->key, policy, header, value, strlen(value))
+        != APR_SUCCESS) {
+        return NULL;
+    }
+    slot->usable = 1;
+    slot->policy = policy;
+    return cache_get(r, slot->key);
+}
+
+void amt_cache_keep(request_rec *r, const amt_cache_slot_t *slot,
+                    const amt_client_cert_t *client, int with_certdata)
+{
+    amt_entry_t *e;
+    time_t now, expires;
+
+    if (!slot->usable || client->result.outcome == AMT_OUTCOME_NONE) return;
+    now = (time_t)apr_time_sec(apr_time_now());
+    expires = amt_entry_expiry(client, now, cache_timeout(r->server),
+                               amt_policy_not_after(slot->policy));
+    if (amt_entry_make(&e, r->pool, slot->key, client, expires,
+                       with_certdata, AMT_LOG_SUBJECT_MAX) == APR_SUCCESS) {
+        cache_put(r, e);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -330,18 +325,18 @@ static int cache_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
 {
     (void)plog;
     (void)ptemp;
-    memset(&main_results, 0, sizeof(main_results));
-    main_results.kind = CACHE_PROCESS;
-    main_results.bytes = DEFAULT_PROCESS_BYTES;
-    main_results.spec = "process";
-    all_results = NULL;
+    memset(&main_cache, 0, sizeof(main_cache));
+    main_cache.kind = AMT_CACHE_PROCESS;
+    main_cache.bytes = AMT_CACHE_DEFAULT_BYTES;
+    main_cache.spec = "process";
+    all_caches = NULL;
     return ap_mutex_register(pconf, CACHE_MUTEX_TYPE, NULL, APR_LOCK_DEFAULT,
                              0) == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
 }
 
 static apr_status_t socache_cleanup(void *data)
 {
-    results_t *rc = data;
+    cache_conf_t *rc = data;
 
     if (rc->ready && rc->instance != NULL) {
         rc->provider->destroy(rc->instance, rc->server);
@@ -352,7 +347,7 @@ static apr_status_t socache_cleanup(void *data)
 }
 
 /* a provider's mutex and initialisation; n numbers the caches in use */
-static int socache_init(results_t *rc, int n, apr_pool_t *pconf,
+static int socache_init(cache_conf_t *rc, int n, apr_pool_t *pconf,
                         server_rec *s)
 {
     struct ap_socache_hints hints;
@@ -371,7 +366,7 @@ static int socache_init(results_t *rc, int n, apr_pool_t *pconf,
         }
     }
     memset(&hints, 0, sizeof(hints));
-    hints.avg_id_len = AMT_CACHE_KEY_LEN;
+    hints.avg_id_len = AMT_ENTRY_KEY_LEN;
     hints.avg_obj_size = 2048;
     hints.expiry_interval = apr_time_from_sec(30);
     rv = rc->provider->init(rc->instance, "mod_alb_mtls", &hints, s, pconf);
@@ -396,19 +391,15 @@ static int cache_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
     (void)plog;
     (void)ptemp;
-    if (amt_status_init(pconf, s) != APR_SUCCESS) {
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    amt_status_set_provider_hook(provider_status);
-    all_results = apr_array_make(pconf, 2, sizeof(results_t *));
+    all_caches = apr_array_make(pconf, 2, sizeof(cache_conf_t *));
     for (vs = s; vs != NULL; vs = vs->next) {
-        results_t *rc = results_of(vs);
-        for (i = 0; i < all_results->nelts; i++) {
-            if (APR_ARRAY_IDX(all_results, i, results_t *) == rc) break;
+        cache_conf_t *rc = cache_of(vs);
+        for (i = 0; i < all_caches->nelts; i++) {
+            if (APR_ARRAY_IDX(all_caches, i, cache_conf_t *) == rc) break;
         }
-        if (i < all_results->nelts) continue;
-        APR_ARRAY_PUSH(all_results, results_t *) = rc;
-        if (rc->kind == CACHE_SOCACHE
+        if (i < all_caches->nelts) continue;
+        APR_ARRAY_PUSH(all_caches, cache_conf_t *) = rc;
+        if (rc->kind == AMT_CACHE_SOCACHE
             && (rv = socache_init(rc, i, pconf, vs)) != OK) {
             return rv;
         }
@@ -418,29 +409,30 @@ static int cache_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
 static void cache_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    amt_certcache_t *cc;
+    amt_intermediates_t *cc;
     apr_status_t rv;
     int i;
 
     /* a miss under a known intermediate parses only the leaf */
-    if (amt_certcache_make(&cc, pchild, CERTCACHE_MAX) == APR_SUCCESS) {
-        amt_chain_set_certcache(cc);
+    if (amt_intermediates_make(&cc, pchild, INTERMEDIATES_MAX)
+        == APR_SUCCESS) {
+        amt_chain_set_intermediates(cc);
     }
 
-    for (i = 0; all_results != NULL && i < all_results->nelts; i++) {
-        results_t *rc = APR_ARRAY_IDX(all_results, i, results_t *);
-        if (rc->kind == CACHE_PROCESS) {
-            rv = amt_cache_make(&rc->process_cache, pchild,
+    for (i = 0; all_caches != NULL && i < all_caches->nelts; i++) {
+        cache_conf_t *rc = APR_ARRAY_IDX(all_caches, i, cache_conf_t *);
+        if (rc->kind == AMT_CACHE_PROCESS) {
+            rv = amt_lru_make(&rc->lru, pchild,
                                 rc->bytes / BYTES_PER_ENTRY, rc->bytes,
-                                amt_status_cache_stats());
+                                amt_counters_lru_stats());
             if (rv != APR_SUCCESS) {
-                rc->process_cache = NULL;
+                rc->lru = NULL;
                 ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, AMTLOGNO(00062)
                              "cannot create the in-process AlbMtlsCache; "
                              "verifying every request");
             }
         }
-        else if (rc->kind == CACHE_SOCACHE && rc->mutex != NULL) {
+        else if (rc->kind == AMT_CACHE_SOCACHE && rc->mutex != NULL) {
             rv = apr_global_mutex_child_init(&rc->mutex,
                                              apr_global_mutex_lockfile(rc->mutex),
                                              pchild);
@@ -460,4 +452,6 @@ void amt_cache_register_hooks(apr_pool_t *p)
     ap_hook_pre_config(cache_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(cache_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(cache_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    APR_OPTIONAL_HOOK(ap, status_hook, provider_status, NULL, NULL,
+                      APR_HOOK_MIDDLE + 1);
 }

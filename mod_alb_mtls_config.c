@@ -16,8 +16,10 @@
 #include "ap_mpm.h"
 #include "apr_strings.h"
 
-#include "mod_alb_mtls_private.h"
-#include "amt_status.h"
+#include "mod_alb_mtls.h"
+#include "mod_alb_mtls_cache.h"
+#include "mod_alb_mtls_config.h"
+#include "amt_error.h"
 #include "amt_vars.h"
 
 /* ------------------------------------------------------------------ */
@@ -118,7 +120,7 @@ void *amt_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     mrg->crl_check_where = add->crl_check_where ? add->crl_check_where
                                                 : base->crl_check_where;
     mrg->has_crl = base->has_crl || add->has_crl;
-    mrg->results = add->results ? add->results : base->results;
+    mrg->cache = add->cache ? add->cache : base->cache;
     return mrg;
 }
 
@@ -139,16 +141,6 @@ int amt_conf_options(const amt_dir_conf *dc)
     return (set & ~dc->opts_del) | dc->opts_add;
 }
 
-int amt_conf_vars_flags(const amt_dir_conf *dc)
-{
-    int opts = amt_conf_options(dc), flags = 0;
-
-    if (opts & AMT_OPT_STD_ENV_VARS) flags |= AMT_VARS_STD;
-    if (opts & AMT_OPT_EXPORT_CERT_DATA) flags |= AMT_VARS_CERTDATA;
-    if (opts & AMT_OPT_LEGACY_DN_FORMAT) flags |= AMT_VARS_LEGACY_DN;
-    return flags;
-}
-
 void amt_conf_policy(amt_policy_t *policy, const amt_dir_conf *dc)
 {
     memset(policy, 0, sizeof(*policy));
@@ -163,7 +155,8 @@ void amt_conf_policy(amt_policy_t *policy, const amt_dir_conf *dc)
 
 int amt_conf_crl_check(const amt_dir_conf *dc)
 {
-    /* SPEC: `none`, or `chain` once a CRL file is set */
+    /* unset: `chain` where a CRL set reaches, so that a configured CRL is
+     * never silently unused; `none` elsewhere */
     if (dc->crl_check != AMT_CRL_CHECK_UNSET) return dc->crl_check;
     return dc->crl != NULL ? AMT_CRL_CHECK_CHAIN : AMT_CRL_CHECK_NONE;
 }
@@ -171,45 +164,6 @@ int amt_conf_crl_check(const amt_dir_conf *dc)
 const char *amt_conf_header(const amt_dir_conf *dc)
 {
     return dc->header ? dc->header : AMT_DEFAULT_HEADER;
-}
-
-/* ------------------------------------------------------------------ */
-/* trusted proxies                                                     */
-
-static apr_array_header_t *default_proxies;
-
-apr_status_t amt_default_proxies_make(apr_pool_t *p)
-{
-    static const char *const nets[][2] = {
-        { "127.0.0.0", "8" }, { "::1", NULL }, { "10.0.0.0", "8" },
-        { "172.16.0.0", "12" }, { "192.168.0.0", "16" }, { "fc00::", "7" }
-    };
-    apr_size_t i;
-
-    default_proxies = apr_array_make(p, 6, sizeof(apr_ipsubnet_t *));
-    for (i = 0; i < sizeof(nets) / sizeof(nets[0]); i++) {
-        apr_ipsubnet_t *sub;
-        apr_status_t rv = apr_ipsubnet_create(&sub, nets[i][0], nets[i][1], p);
-        if (rv != APR_SUCCESS) return rv;
-        APR_ARRAY_PUSH(default_proxies, apr_ipsubnet_t *) = sub;
-    }
-    return APR_SUCCESS;
-}
-
-int amt_peer_is_trusted(const amt_srv_conf *sc, apr_sockaddr_t *addr)
-{
-    const apr_array_header_t *list;
-    int i;
-
-    if (sc->proxy_any == 1) return 1;
-    list = sc->proxies ? sc->proxies : default_proxies;
-    if (list == NULL || addr == NULL) return 0;
-    for (i = 0; i < list->nelts; i++) {
-        if (apr_ipsubnet_test(APR_ARRAY_IDX(list, i, apr_ipsubnet_t *), addr)) {
-            return 1;
-        }
-    }
-    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -317,10 +271,7 @@ static const char *add_trusted_proxy(cmd_parms *cmd, void *mconfig,
 {
     amt_srv_conf *sc = srv_conf(cmd);
     const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
-    char *ip, *bits;
     apr_ipsubnet_t *sub;
-    apr_status_t rv;
-    char buf[120];
 
     (void)mconfig;
     if (err != NULL) return err;
@@ -334,19 +285,8 @@ static const char *add_trusted_proxy(cmd_parms *cmd, void *mconfig,
     if (sc->proxy_any == 1) {
         return fail(cmd, "'any' cannot be combined with addresses");
     }
-    ip = apr_pstrdup(cmd->pool, arg);
-    if ((bits = strchr(ip, '/')) != NULL) {
-        *bits++ = '\0';
-        if (*bits == '\0' || strspn(bits, "0123456789") != strlen(bits)) {
-            return fail(cmd, apr_psprintf(cmd->pool, "'%s' is not an address "
-                                          "or addr/bits", arg));
-        }
-    }
-    rv = apr_ipsubnet_create(&sub, ip, bits, cmd->pool);
-    if (rv != APR_SUCCESS) {
-        return fail(cmd, apr_psprintf(cmd->pool, "'%s' is not an address or "
-                                      "addr/bits: %s", arg,
-                                      apr_strerror(rv, buf, sizeof(buf))));
+    if (amt_parse_proxy(&sub, cmd->pool, arg, &err) != APR_SUCCESS) {
+        return fail(cmd, err);
     }
     if (sc->proxies == NULL) {
         sc->proxies = apr_array_make(cmd->pool, 4, sizeof(apr_ipsubnet_t *));
@@ -411,7 +351,6 @@ static const char *set_user_name(cmd_parms *cmd, void *mconfig,
     return NULL;
 }
 
-/* revocation (issue 4) */
 static const char *set_crl(cmd_parms *cmd, void *mconfig, const char *arg)
 {
     amt_dir_conf *dc = mconfig;
@@ -465,6 +404,34 @@ static const char *set_crl_check(cmd_parms *cmd, void *mconfig,
     return NULL;
 }
 
+static const char *set_cache(cmd_parms *cmd, void *mconfig, const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+    amt_cache_spec_t spec;
+
+    (void)mconfig;
+    if (err != NULL) return err;
+    if (amt_parse_cache(&spec, cmd->pool, arg, &err) != APR_SUCCESS
+        || (err = amt_cache_configure(cmd, arg, &spec)) != NULL) {
+        return fail(cmd, err);
+    }
+    return NULL;
+}
+
+static const char *set_cache_timeout(cmd_parms *cmd, void *mconfig,
+                                     const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+
+    (void)mconfig;
+    if (err != NULL) return err;
+    if (amt_parse_int(&srv_conf(cmd)->cache_timeout, cmd->pool, arg, 0,
+                      AMT_MAX_CACHE_TIMEOUT, &err) != APR_SUCCESS) {
+        return fail(cmd, err);
+    }
+    return NULL;
+}
+
 #define DIR_CTX (RSRC_CONF | ACCESS_CONF)
 
 const command_rec amt_cmds[] = {
@@ -491,12 +458,11 @@ const command_rec amt_cmds[] = {
     AP_INIT_TAKE1("AlbMtlsUserName", set_user_name, NULL, DIR_CTX,
                   "SSL_CLIENT_* variable whose value becomes the request's "
                   "user"),
-    /* result cache: mod_alb_mtls_cache.c */
-    AP_INIT_TAKE1("AlbMtlsCache", amt_cmd_cache, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("AlbMtlsCache", set_cache, NULL, RSRC_CONF,
                   "where verification results are cached: process[:bytes], "
                   "a mod_socache provider[:args] (shmcb, memcache, redis) "
                   "or none"),
-    AP_INIT_TAKE1("AlbMtlsCacheTimeout", amt_cmd_cache_timeout, NULL,
+    AP_INIT_TAKE1("AlbMtlsCacheTimeout", set_cache_timeout, NULL,
                   RSRC_CONF, "longest life of a cached result in seconds "
                   "(default 300)"),
     AP_INIT_TAKE1("AlbMtlsCRLFile", set_crl, NULL, DIR_CTX,

@@ -28,7 +28,10 @@
 #include "mod_auth.h"
 #include "apr_strings.h"
 
-#include "mod_alb_mtls_private.h"
+#include "mod_alb_mtls.h"
+#include "mod_alb_mtls_config.h"
+#include "mod_alb_mtls_fakeauth.h"
+#include "mod_alb_mtls_verdict.h"
 #include "amt_match.h"
 #include "amt_vars.h"
 
@@ -56,7 +59,7 @@ static const char *fake_line(request_rec *r, const amt_dir_conf *dc)
     }
     v = amt_verdict_for(r, dc);
     if (!amt_verdict_is_verified(v)) return NULL;
-    dn = amt_verdict_var(r, v, "SSL_CLIENT_S_DN", AMT_VARS_LEGACY_DN);
+    dn = amt_verdict_var(r, v, "SSL_CLIENT_S_DN", AMT_OPT_LEGACY_DN_FORMAT);
     if (dn == NULL || *dn == '\0') return NULL;
     return apr_pstrcat(r->pool, "Basic ",
                        ap_pbase64encode(r->pool,

@@ -33,7 +33,10 @@
 #include "apr_strings.h"
 #include "mod_log_config.h"
 
-#include "mod_alb_mtls_private.h"
+#include "mod_alb_mtls.h"
+#include "mod_alb_mtls_config.h"
+#include "mod_alb_mtls_lookup.h"
+#include "mod_alb_mtls_verdict.h"
 #include "amt_vars.h"
 
 #define CLIENT_PREFIX     "SSL_CLIENT_"
@@ -63,7 +66,7 @@ const char *amt_lookup_var(request_rec *r, const char *name)
         return NULL;
     }
     val = amt_verdict_var(r, v, name,
-                          amt_conf_vars_flags(dc) & AMT_VARS_LEGACY_DN);
+                          amt_conf_options(dc) & AMT_OPT_LEGACY_DN_FORMAT);
     return val ? val : "";
 }
 

@@ -17,14 +17,13 @@
  * through the parsed chain, so that the way a verdict is produced (parsed
  * now or taken from a cache) is this file's business alone.
  *
- * With a cache (AlbMtlsCache, mod_alb_mtls_cache.c), the key is one SHA-256
- * of the policy's material, the header name and the exact header value.  A hit
- * gives the result and the stored variables (amt_entry.h) without parsing;
- * the rare variable an entry does not hold (an _RAW or _n form, a name
- * spelled in another case) is answered by parsing the chain from the header
- * then, without verifying it again.  A miss verifies and stores the result,
- * failures included, until the earliest of AlbMtlsCacheTimeout, the
- * certificates' next validity bound and amt_policy_not_after().
+ * The verdict asks the result cache (mod_alb_mtls_cache.c) first, with the
+ * header value and the policy: a hit gives the result and the stored
+ * variables (amt_entry.h) without parsing; the rare variable an entry does
+ * not hold (an _RAW or _n form, a name spelled in another case) is answered
+ * by parsing the chain from the header then, without verifying it again.
+ * On a miss the verdict verifies and hands the result to the cache to keep,
+ * failures included; keys and lifetimes are the cache's business.
  */
 #include <string.h>
 
@@ -34,37 +33,37 @@
 #include "http_request.h"
 #include "apr_strings.h"
 
-#include "mod_alb_mtls_private.h"
+#include "mod_alb_mtls.h"
+#include "mod_alb_mtls_cache.h"
+#include "mod_alb_mtls_counters.h"
+#include "mod_alb_mtls_verdict.h"
 #include "amt_chain.h"
-#include "amt_status.h"
+#include "amt_error.h"
 #include "amt_vars.h"
 #include "amt_entry.h"
 
-/* longest subject DN written to a log line */
-#define AMT_LOG_SUBJECT_MAX 256
-
-typedef struct amt_parsed_t {       /* one header name, parsed once */
+typedef struct parsed_header_t {    /* one header name, parsed once */
     const char *header;
     amt_chain_t *chain;             /* NULL: no certificate or failure */
     const char *reason;             /* parse failure, else NULL */
-} amt_parsed_t;
+} parsed_header_t;
 
 struct amt_verdict_t {              /* one policy, verified once */
     const char *header;
     amt_policy_t policy;
-    amt_peer_t peer;                /* .result always; .chain once parsed */
+    amt_client_cert_t cert;         /* .result always; .chain once parsed */
     const amt_entry_t *entry;       /* the result as cached, or NULL */
     int parsed;                     /* the header was parsed into .chain */
     int logged;                     /* the refusal or failure was logged */
 };
 
-typedef struct amt_req_state {
+typedef struct request_state_t {
     apr_table_t *headers;           /* the certificate headers a trusted peer
                                      * sent, as read; NULL: untrusted peer,
                                      * or never captured (fail closed) */
-    apr_array_header_t *parsed;     /* of amt_parsed_t */
+    apr_array_header_t *parsed;     /* of parsed_header_t */
     apr_array_header_t *verdicts;   /* of amt_verdict_t * */
-} amt_req_state;
+} request_state_t;
 
 request_rec *amt_initial_request(request_rec *r)
 {
@@ -75,15 +74,15 @@ request_rec *amt_initial_request(request_rec *r)
     }
 }
 
-static amt_req_state *req_state(request_rec *r)
+static request_state_t *req_state(request_rec *r)
 {
     request_rec *root = amt_initial_request(r);
-    amt_req_state *st = ap_get_module_config(root->request_config,
+    request_state_t *st = ap_get_module_config(root->request_config,
                                              &alb_mtls_module);
 
     if (st == NULL) {
         st = apr_pcalloc(root->pool, sizeof(*st));
-        st->parsed = apr_array_make(root->pool, 1, sizeof(amt_parsed_t));
+        st->parsed = apr_array_make(root->pool, 1, sizeof(parsed_header_t));
         st->verdicts = apr_array_make(root->pool, 1, sizeof(amt_verdict_t *));
         ap_set_module_config(root->request_config, &alb_mtls_module, st);
     }
@@ -103,33 +102,44 @@ static int count_field(void *baton, const char *key, const char *value)
     return 1;
 }
 
-static const amt_parsed_t *parse_header(request_rec *r, amt_req_state *st,
+/* The value of the certificate header when exactly one field carries it.
+ * httpd merges repeated fields with ", " while reading the request (the
+ * decoder refuses the comma); this catches two fields that reach the table
+ * apart (names spelled with '_' and '-' are captured apart): NULL with
+ * *reason set.  NULL without a reason: no such header, or no capture
+ * (untrusted peer). */
+static const char *header_value(const request_state_t *st, const char *header,
+                                const char **reason)
+{
+    int fields = 0;
+
+    *reason = NULL;
+    if (st->headers == NULL) return NULL;
+    apr_table_do(count_field, &fields, st->headers, header, NULL);
+    if (fields > 1) {
+        *reason = "malformed header: multiple header fields";
+        return NULL;
+    }
+    return fields == 1 ? apr_table_get(st->headers, header) : NULL;
+}
+
+static const parsed_header_t *parse_header(request_rec *r, request_state_t *st,
                                         const char *header)
 {
     apr_pool_t *pool = amt_initial_request(r)->pool;
-    amt_parsed_t *pr;
+    parsed_header_t *pr;
     const char *value;
-    int i, fields = 0;
+    int i;
 
     for (i = 0; i < st->parsed->nelts; i++) {
-        pr = &APR_ARRAY_IDX(st->parsed, i, amt_parsed_t);
+        pr = &APR_ARRAY_IDX(st->parsed, i, parsed_header_t);
         if (strcasecmp(pr->header, header) == 0) return pr;
     }
     pr = apr_array_push(st->parsed);
     pr->header = header;
     pr->chain = NULL;
     pr->reason = NULL;
-
-    /* httpd merges repeated fields with ", " while reading the request (the
-     * core's comma check catches that); this catches two fields that reach
-     * the table apart (names spelled with '_' and '-' are captured apart) */
-    if (st->headers == NULL) return pr;
-    apr_table_do(count_field, &fields, st->headers, header, NULL);
-    if (fields > 1) {
-        pr->reason = "malformed header: multiple header fields";
-        return pr;
-    }
-    value = apr_table_get(st->headers, header);
+    value = header_value(st, header, &pr->reason);
     if (value != NULL) {
         apr_status_t rv = amt_chain_from_header(&pr->chain, pool, value,
                                                 &pr->reason);
@@ -143,37 +153,27 @@ static const amt_parsed_t *parse_header(request_rec *r, amt_req_state *st,
 
 /* the chain of v, parsed from the header on first use (a cache hit does
  * not parse it); NULL when there is none or it does not parse */
-static const amt_peer_t *verdict_peer(request_rec *r, amt_verdict_t *v)
+static const amt_client_cert_t *verdict_cert(request_rec *r, amt_verdict_t *v)
 {
     if (!v->parsed) {
-        const amt_parsed_t *pr = parse_header(r, req_state(r), v->header);
-        v->peer.chain = pr->chain;
+        const parsed_header_t *pr = parse_header(r, req_state(r), v->header);
+        v->cert.chain = pr->chain;
         v->parsed = 1;
     }
-    return &v->peer;
-}
-
-/* the header value when exactly one field carries it, else NULL */
-static const char *single_value(const amt_req_state *st, const char *header)
-{
-    int fields = 0;
-
-    if (st->headers == NULL) return NULL;
-    apr_table_do(count_field, &fields, st->headers, header, NULL);
-    return fields == 1 ? apr_table_get(st->headers, header) : NULL;
+    return &v->cert;
 }
 
 amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
 {
-    amt_req_state *st = req_state(r);
+    request_state_t *st = req_state(r);
     apr_pool_t *pool = amt_initial_request(r)->pool;
     const char *header = amt_conf_header(dc);
-    const amt_parsed_t *pr;
+    const parsed_header_t *pr;
     amt_verdict_t *v;
     amt_policy_t policy;
-    unsigned char key[AMT_CACHE_KEY_LEN];
-    const char *value = NULL;
-    int i, cached = 0;
+    amt_cache_slot_t slot;
+    const char *value, *reason;
+    int i;
 
     amt_conf_policy(&policy, dc);
     for (i = 0; i < st->verdicts->nelts; i++) {
@@ -188,94 +188,81 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     v->header = header;
     v->policy = policy;
     if (st->headers == NULL) {          /* untrusted peer: NONE, always */
-        v->peer.result.error_depth = -1;
+        v->cert.result.error_depth = -1;
         v->parsed = 1;
-        amt_count_verdict(&v->peer.result);
+        amt_count_result(&v->cert.result);
         return v;
     }
 
-    if (amt_results_enabled(r->server) && amt_results_timeout(r->server) > 0
-        && (value = single_value(st, header)) != NULL) {
-        if (amt_cache_key(key, &v->policy, header, value, strlen(value))
-            == APR_SUCCESS) {
-            cached = 1;
-            if ((v->entry = amt_results_get(r, key)) != NULL) {
-                v->peer.result = v->entry->result;
-                amt_count_verdict(&v->peer.result);
-                return v;
-            }
-        }
+    /* the cache: "have you got it?" */
+    value = header_value(st, header, &reason);
+    v->entry = amt_cache_lookup(r, &slot, &v->policy, header, value);
+    if (v->entry != NULL) {
+        v->cert.result = v->entry->result;
+        amt_count_result(&v->cert.result);
+        return v;
     }
 
     pr = parse_header(r, st, header);
-    v->peer.chain = pr->chain;
+    v->cert.chain = pr->chain;
     v->parsed = 1;
     if (pr->reason != NULL) {
-        amt_result_fail(&v->peer.result, pr->reason);
+        amt_result_fail(&v->cert.result, AMT_FAIL_MALFORMED, pr->reason);
     }
-    else if (amt_verify_chain(&v->peer.result, pool, &v->policy, pr->chain, 0)
+    else if (amt_verify_chain(&v->cert.result, pool, &v->policy, pr->chain, 0)
              != APR_SUCCESS) {
-        amt_result_fail(&v->peer.result, "internal error");
-        cached = 0;
+        amt_result_fail(&v->cert.result, AMT_FAIL_CONFIG, "internal error");
+        slot.usable = 0;                /* not the chain's fault: no entry */
     }
-    amt_count_verdict(&v->peer.result);
-    if (cached && v->peer.result.outcome != AMT_OUTCOME_NONE) {
-        amt_entry_t *e;
-        time_t now = (time_t)apr_time_sec(apr_time_now());
-        time_t expires = amt_entry_expiry(&v->peer, now,
-                                          amt_results_timeout(r->server),
-                                          amt_policy_not_after(&v->policy));
-        if (amt_entry_make(&e, pool, key, &v->peer, expires,
-                           (amt_conf_vars_flags(dc) & AMT_VARS_CERTDATA) != 0,
-                           AMT_LOG_SUBJECT_MAX) == APR_SUCCESS) {
-            amt_results_put(r, e);
-        }
-    }
+    amt_count_result(&v->cert.result);
+    /* the cache: "keep this" */
+    amt_cache_keep(r, &slot, &v->cert,
+                   (amt_conf_options(dc) & AMT_OPT_EXPORT_CERT_DATA) != 0);
     return v;
 }
 
 const amt_result_t *amt_verdict_result(const amt_verdict_t *v)
 {
-    return &v->peer.result;
+    return &v->cert.result;
 }
 
 int amt_verdict_is_verified(const amt_verdict_t *v)
 {
-    return v->peer.result.outcome == AMT_OUTCOME_SUCCESS;
+    return v->cert.result.outcome == AMT_OUTCOME_SUCCESS;
 }
 
 const char *amt_verdict_var(request_rec *r, amt_verdict_t *v,
-                            const char *name, int vars_flags)
+                            const char *name, int options)
 {
     if (v->entry != NULL) {
         int answered;
         const char *value = amt_entry_var(r->pool, v->entry, name,
-                                          vars_flags,
+                                          options,
                                           (time_t)apr_time_sec(apr_time_now()),
                                           &answered);
         if (answered) return value;
     }
-    return amt_var_lookup(r->pool, verdict_peer(r, v), name, vars_flags);
+    return amt_var_lookup(r->pool, verdict_cert(r, v), name, options);
 }
 
 void amt_verdict_export(request_rec *r, amt_verdict_t *v, apr_table_t *env,
-                        int vars_flags)
+                        int options)
 {
     if (v->entry != NULL
-        && amt_entry_export(env, r->pool, v->entry, vars_flags,
+        && amt_entry_export(env, r->pool, v->entry, options,
                             (time_t)apr_time_sec(apr_time_now()))
            == APR_SUCCESS) {
         return;
     }
-    amt_vars_export(env, r->pool, verdict_peer(r, v), vars_flags);
+    amt_vars_export(env, r->pool, verdict_cert(r, v), options);
 }
 
 const char *amt_verdict_subject_cn(request_rec *r, const amt_verdict_t *v)
 {
     if (!amt_verdict_is_verified(v)) return NULL;
     if (v->entry != NULL) return v->entry->subject_cn;
-    if (v->peer.chain == NULL) return NULL;
-    return amt_cert_subject_cn(r->pool, v->peer.chain->leaf);
+    if (v->cert.chain == NULL) return NULL;
+    return amt_cert_subject_cn(r->pool, v->cert.chain->leaf);
 }
 
 int amt_verdict_log_once(amt_verdict_t *v)
@@ -292,9 +279,9 @@ static const char *log_subject(request_rec *r, const amt_verdict_t *v)
         return v->entry->log_subject == NULL ? ""
             : apr_psprintf(r->pool, ", subject \"%s\"", v->entry->log_subject);
     }
-    if (v->peer.chain == NULL || v->peer.chain->leaf == NULL) return "";
+    if (v->cert.chain == NULL || v->cert.chain->leaf == NULL) return "";
     return apr_psprintf(r->pool, ", subject \"%s\"",
-                        amt_cert_subject_for_log(r->pool, v->peer.chain->leaf,
+                        amt_cert_subject_for_log(r->pool, v->cert.chain->leaf,
                                                  AMT_LOG_SUBJECT_MAX));
 }
 

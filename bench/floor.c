@@ -16,11 +16,12 @@
  *   hash     SHA-256 of the header value (what a cache hit costs)
  *   export   amt_vars_export(StdEnvVars) of the verified chain: formatting
  *            the variables, which a miss adds (a hit copies them)
- *   core_cached  core with the parsed-intermediates cache (amt_certcache.h)
+ *   core_cached  core with the parsed intermediates kept
+ *                (amt_intermediates.h)
  *            warm: a new client under a known intermediate
  *   hit      the core work of a hit in the in-process cache, as
  *            amt_verdict_for() and the fixups do it: the cache key (one
- *            SHA-256 of policy and header value), amt_cache_get() (lock,
+ *            SHA-256 of policy and header value), amt_lru_get() (lock,
  *            find, copy), amt_entry_decode() and amt_entry_export()
  * Output: one line "openssl=.. parse=.. core=.. hash=.. export=.. core_cached=..
  * hit=.."
@@ -38,8 +39,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 
-#include "amt_cache.h"
-#include "amt_certcache.h"
+#include "amt_lru.h"
+#include "amt_intermediates.h"
 #include "amt_chain.h"
 #include "amt_trust.h"
 #include "amt_verify.h"
@@ -220,26 +221,26 @@ int main(int argc, char **argv)
 
         {
             amt_chain_t *chain;
-            amt_peer_t peer;
+            amt_client_cert_t client;
             const char *reason;
             amt_chain_from_header(&chain, pool, hdr, &reason);
-            peer.chain = chain;
-            amt_verify_chain(&peer.result, pool, &policy, chain, 0);
+            client.chain = chain;
+            amt_verify_chain(&client.result, pool, &policy, chain, 0);
             t0 = cpu_now();
             for (i = 0; i < iters; i++) {
                 apr_table_t *env = apr_table_make(sub, 40);
-                amt_vars_export(env, sub, &peer, AMT_VARS_STD);
+                amt_vars_export(env, sub, &client, AMT_OPT_STD_ENV_VARS);
                 apr_pool_clear(sub);
             }
             t[4][r] = (cpu_now() - t0) / iters;
         }
 
         {
-            amt_certcache_t *cc;
+            amt_intermediates_t *cc;
             apr_pool_t *ccp;
             apr_pool_create(&ccp, pool);
-            amt_certcache_make(&cc, ccp, 64);
-            amt_chain_set_certcache(cc);
+            amt_intermediates_make(&cc, ccp, 64);
+            amt_chain_set_intermediates(cc);
             if ((t[5][r] = time_core(hdr, &policy, sub, iters)) < 0) {
                 fprintf(stderr, "core_cached: the chain does not verify\n");
                 return 1;
@@ -250,26 +251,26 @@ int main(int argc, char **argv)
         {
             static const char header[] = "X-Amzn-Mtls-Clientcert";
             amt_chain_t *chain;
-            amt_peer_t peer;
+            amt_client_cert_t client;
             amt_entry_t *e;
-            amt_cache_t *cache;
+            amt_lru_t *cache;
             apr_pool_t *cp;
-            unsigned char key[AMT_CACHE_KEY_LEN], *buf;
+            unsigned char key[AMT_ENTRY_KEY_LEN], *buf;
             apr_size_t len;
             const char *reason;
             time_t now = time(NULL);
 
             apr_pool_create(&cp, pool);
             amt_chain_from_header(&chain, cp, hdr, &reason);
-            peer.chain = chain;
-            amt_verify_chain(&peer.result, cp, &policy, chain, 0);
-            if (amt_cache_make(&cache, cp, 4096, 2097152, NULL) != APR_SUCCESS
-                || amt_cache_key(key, &policy, header, hdr, hlen)
+            client.chain = chain;
+            amt_verify_chain(&client.result, cp, &policy, chain, 0);
+            if (amt_lru_make(&cache, cp, 4096, 2097152, NULL) != APR_SUCCESS
+                || amt_entry_key(key, &policy, header, hdr, hlen)
                    != APR_SUCCESS
-                || amt_entry_make(&e, cp, key, &peer, now + 3600, 0, 256)
+                || amt_entry_make(&e, cp, key, &client, now + 3600, 0, 256)
                    != APR_SUCCESS
                 || amt_entry_encode(&buf, &len, cp, e) != APR_SUCCESS
-                || amt_cache_put(cache, key, now + 3600, now, 0, buf, len)
+                || amt_lru_put(cache, key, now + 3600, now, 0, buf, len)
                    != APR_SUCCESS) {
                 fprintf(stderr, "hit: cannot fill the cache\n");
                 return 1;
@@ -278,13 +279,13 @@ int main(int argc, char **argv)
             for (i = 0; i < iters * 20; i++) {
                 apr_table_t *env = apr_table_make(sub, 40);
                 const char *why;
-                if (amt_cache_key(key, &policy, header, hdr, strlen(hdr))
+                if (amt_entry_key(key, &policy, header, hdr, strlen(hdr))
                     != APR_SUCCESS
-                    || amt_cache_get(cache, key, now, sub, &buf, &len)
+                    || amt_lru_get(cache, key, now, sub, &buf, &len)
                        != APR_SUCCESS
                     || amt_entry_decode(&e, sub, key, buf, len, &why)
                        != APR_SUCCESS
-                    || amt_entry_export(env, sub, e, AMT_VARS_STD, now)
+                    || amt_entry_export(env, sub, e, AMT_OPT_STD_ENV_VARS, now)
                        != APR_SUCCESS) {
                     fprintf(stderr, "hit: not a hit\n");
                     return 1;

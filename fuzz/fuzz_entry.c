@@ -10,7 +10,9 @@
  * Invariants checked (abort() = a finding): a refusal says why, in
  * printable ASCII; an accepted entry re-encodes to exactly the input (the
  * format has one encoding per entry, so nothing is accepted that the module
- * would not have written); every variable is an SSL_CLIENT_ name of
+ * would not have written; an entry of version 1, which has no failure
+ * byte, re-encodes to the input with version 2 and that byte inserted);
+ * every variable is an SSL_CLIENT_ name of
  * [A-Za-z0-9_]; the log subject and a failure reason are printable ASCII;
  * exporting it under every option combination publishes only SSL_CLIENT_
  * variables, and an unverified entry at most SSL_CLIENT_VERIFY (and an
@@ -30,6 +32,8 @@
 #include "fuzz_common.h"
 
 #define KEY_OFFSET 5    /* 4 bytes of magic, 1 of version */
+/* where version 2 put the failure class: after key, expiry and outcome */
+#define FAILURE_OFFSET (KEY_OFFSET + AMT_ENTRY_KEY_LEN + 8 + 1)
 
 static apr_pool_t *root;
 
@@ -54,8 +58,8 @@ static void check_export(apr_pool_t *p, const amt_entry_t *e, time_t now)
 {
     int flags, verified = amt_entry_is_verified(e);
 
-    for (flags = 0; flags <= (AMT_VARS_STD | AMT_VARS_CERTDATA
-                              | AMT_VARS_LEGACY_DN); flags++) {
+    for (flags = 0; flags <= (AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA
+                              | AMT_OPT_LEGACY_DN_FORMAT); flags++) {
         apr_table_t *env = apr_table_make(p, 8);
         const apr_array_header_t *arr;
         const apr_table_entry_t *te;
@@ -78,7 +82,7 @@ static void check_export(apr_pool_t *p, const amt_entry_t *e, time_t now)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    unsigned char key[AMT_CACHE_KEY_LEN];
+    unsigned char key[AMT_ENTRY_KEY_LEN];
     unsigned char *buf, *again = NULL;
     apr_size_t againlen = 0;
     apr_pool_t *p;
@@ -89,8 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     fuzz_target_init();
     memset(key, 0, sizeof(key));
-    if (size >= KEY_OFFSET + AMT_CACHE_KEY_LEN) {
-        memcpy(key, data + KEY_OFFSET, AMT_CACHE_KEY_LEN);
+    if (size >= KEY_OFFSET + AMT_ENTRY_KEY_LEN) {
+        memcpy(key, data + KEY_OFFSET, AMT_ENTRY_KEY_LEN);
     }
     apr_pool_create(&p, root);
     /* a copy of exactly size bytes, so that ASan sees any read past it */
@@ -104,8 +108,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     else {
         if (e == NULL) abort();
-        if (amt_entry_encode(&again, &againlen, p, e) != APR_SUCCESS
-            || againlen != size || memcmp(again, data, size) != 0) {
+        if (amt_entry_encode(&again, &againlen, p, e) != APR_SUCCESS) {
+            abort();
+        }
+        if (size > KEY_OFFSET && data[KEY_OFFSET - 1] == 1) {
+            if (againlen != size + 1 || again[KEY_OFFSET - 1] != 2
+                || memcmp(again, data, KEY_OFFSET - 1) != 0
+                || memcmp(again + KEY_OFFSET, data + KEY_OFFSET,
+                          FAILURE_OFFSET - KEY_OFFSET) != 0
+                || memcmp(again + FAILURE_OFFSET + 1, data + FAILURE_OFFSET,
+                          size - FAILURE_OFFSET) != 0) {
+                abort();
+            }
+        }
+        else if (againlen != size || memcmp(again, data, size) != 0) {
             abort();
         }
         if (e->log_subject != NULL) fuzz_check_ascii(e->log_subject);
@@ -114,8 +130,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         for (i = 0; i < e->nvars; i++) {
             if (!is_name(e->vars[i].name)) abort();
-            (void)amt_entry_var(p, e, e->vars[i].name, AMT_VARS_STD, now,
-                                &answered);
+            (void)amt_entry_var(p, e, e->vars[i].name, AMT_OPT_STD_ENV_VARS,
+                                now, &answered);
         }
         check_export(p, e, now);
         check_export(p, e, now + 86400 * 400);

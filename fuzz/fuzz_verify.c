@@ -96,22 +96,24 @@ void fuzz_target_init(void)
     }
 }
 
-static void format_all(apr_pool_t *p, const amt_peer_t *peer)
+static void format_all(apr_pool_t *p, const amt_client_cert_t *client)
 {
     apr_table_t *env = apr_table_make(p, 64);
     int i;
 
-    amt_vars_export(env, p, peer, AMT_VARS_STD | AMT_VARS_CERTDATA);
-    amt_vars_export(env, p, peer, AMT_VARS_STD | AMT_VARS_LEGACY_DN);
+    amt_vars_export(env, p, client,
+                    AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA);
+    amt_vars_export(env, p, client,
+                    AMT_OPT_STD_ENV_VARS | AMT_OPT_LEGACY_DN_FORMAT);
     for (i = 0; names[i] != NULL; i++) {
-        (void)amt_var_lookup(p, peer, names[i], 0);
-        (void)amt_var_lookup(p, peer, names[i], AMT_VARS_LEGACY_DN);
+        (void)amt_var_lookup(p, client, names[i], 0);
+        (void)amt_var_lookup(p, client, names[i], AMT_OPT_LEGACY_DN_FORMAT);
     }
-    if (peer->chain != NULL && peer->chain->leaf != NULL) {
-        const char *s = amt_cert_subject_for_log(p, peer->chain->leaf, 256);
+    if (client->chain != NULL && client->chain->leaf != NULL) {
+        const char *s = amt_cert_subject_for_log(p, client->chain->leaf, 256);
         if (s == NULL || strlen(s) > 256 + 3) abort();
-        (void)amt_cert_subject_cn(p, peer->chain->leaf);
-        if (strlen(amt_cert_sha256_hex(p, peer->chain->leaf)) != 64)
+        (void)amt_cert_subject_cn(p, client->chain->leaf);
+        if (strlen(amt_cert_sha256_hex(p, client->chain->leaf)) != 64)
             abort();
     }
 }
@@ -123,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *reason = NULL;
     amt_policy_t plain = { .trust = NULL, .depth = 5 };
     amt_policy_t revo;
-    amt_peer_t peer;
+    amt_client_cert_t client;
 
     fuzz_target_init();
     plain.trust = trust;
@@ -140,21 +142,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                               &reason) != APR_SUCCESS) {
         chain = NULL;
     }
-    memset(&peer, 0, sizeof(peer));
-    peer.chain = chain;
-    if (amt_verify_chain(&peer.result, p, &plain, chain, verify_at) != APR_SUCCESS)
+    memset(&client, 0, sizeof(client));
+    client.chain = chain;
+    if (amt_verify_chain(&client.result, p, &plain, chain, verify_at)
+        != APR_SUCCESS)
         abort();
-    format_all(p, &peer);
+    format_all(p, &client);
     if (chain != NULL && chain->leaf != NULL) {
-        if (amt_verify_chain(&peer.result, p, &revo, chain, verify_at) != APR_SUCCESS)
+        if (amt_verify_chain(&client.result, p, &revo, chain, verify_at)
+            != APR_SUCCESS)
             abort();
-        if (peer.result.outcome == AMT_OUTCOME_FAILED
-            && peer.result.reason == NULL)
+        if (client.result.outcome == AMT_OUTCOME_FAILED
+            && client.result.reason == NULL)
             abort();
         /* the formatting of whatever the certificate holds */
-        peer.result.outcome = AMT_OUTCOME_SUCCESS;
-        peer.result.reason = NULL;
-        format_all(p, &peer);
+        client.result.outcome = AMT_OUTCOME_SUCCESS;
+        client.result.reason = NULL;
+        format_all(p, &client);
     }
     apr_pool_destroy(p);
     return 0;

@@ -25,10 +25,11 @@
 
 static const char *out;
 
-static void put_entry(apr_pool_t *p, const char *name, const amt_peer_t *peer,
+static void put_entry(apr_pool_t *p, const char *name,
+                      const amt_client_cert_t *client,
                       int certdata)
 {
-    unsigned char key[AMT_CACHE_KEY_LEN], *buf;
+    unsigned char key[AMT_ENTRY_KEY_LEN], *buf;
     amt_entry_t *e;
     apr_size_t len;
     FILE *f;
@@ -36,7 +37,7 @@ static void put_entry(apr_pool_t *p, const char *name, const amt_peer_t *peer,
 
     memset(key, 0, sizeof(key));
     memcpy(key, name, strlen(name) < sizeof(key) ? strlen(name) : sizeof(key));
-    if (amt_entry_make(&e, p, key, peer, time(NULL) + 300, certdata, 256)
+    if (amt_entry_make(&e, p, key, client, time(NULL) + 300, certdata, 256)
         != APR_SUCCESS
         || amt_entry_encode(&buf, &len, p, e) != APR_SUCCESS) {
         bail_out("cannot make the entry %s", name);
@@ -48,7 +49,7 @@ static void put_entry(apr_pool_t *p, const char *name, const amt_peer_t *peer,
     printf("%s: %lu bytes\n", path, (unsigned long)len);
 }
 
-static void verified_peer(apr_pool_t *p, amt_peer_t *peer,
+static void verified_client(apr_pool_t *p, amt_client_cert_t *client,
                           const amt_policy_t *policy, const pki_cert_t *leaf,
                           const pki_cert_t *inter)
 {
@@ -58,10 +59,10 @@ static void verified_peer(apr_pool_t *p, amt_peer_t *peer,
     if (amt_chain_from_header(&chain, p,
                               pki_header(p, leaf->x509, inter->x509, NULL),
                               &reason) != APR_SUCCESS
-        || (peer->chain = chain,
-            amt_verify_chain(&peer->result, p, policy, chain, 0))
+        || (client->chain = chain,
+            amt_verify_chain(&client->result, p, policy, chain, 0))
            != APR_SUCCESS
-        || peer->result.outcome != AMT_OUTCOME_SUCCESS) {
+        || client->result.outcome != AMT_OUTCOME_SUCCESS) {
         bail_out("the seed chain does not verify");
     }
 }
@@ -80,7 +81,7 @@ int main(int argc, char **argv)
     pki_spec_t spec;
     amt_trust_t *trust;
     amt_policy_t policy;
-    amt_peer_t peer;
+    amt_client_cert_t client;
     const char *reason = NULL;
 
     if (argc != 2) {
@@ -116,20 +117,21 @@ int main(int argc, char **argv)
     policy.trust = trust;
     policy.depth = 5;
 
-    verified_peer(p, &peer, &policy, leaf, inter);
-    put_entry(p, "verified", &peer, 0);
-    put_entry(p, "verified-certdata", &peer, 1);
-    peer.result.outcome = AMT_OUTCOME_GENEROUS;
-    put_entry(p, "generous", &peer, 0);
+    verified_client(p, &client, &policy, leaf, inter);
+    put_entry(p, "verified", &client, 0);
+    put_entry(p, "verified-certdata", &client, 1);
+    client.result.outcome = AMT_OUTCOME_GENEROUS;
+    put_entry(p, "generous", &client, 0);
 
-    verified_peer(p, &peer, &policy, odd, inter);
-    put_entry(p, "odd-subject", &peer, 0);
+    verified_client(p, &client, &policy, odd, inter);
+    put_entry(p, "odd-subject", &client, 0);
 
-    peer.result.outcome = AMT_OUTCOME_FAILED;
-    peer.result.x509_error = 20;
-    peer.result.error_depth = 1;
-    peer.result.reason = "unable to get local issuer certificate";
-    put_entry(p, "failed", &peer, 0);
+    client.result.outcome = AMT_OUTCOME_FAILED;
+    client.result.x509_error = 20;
+    client.result.failure = AMT_FAIL_UNTRUSTED;
+    client.result.error_depth = 1;
+    client.result.reason = "unable to get local issuer certificate";
+    put_entry(p, "failed", &client, 0);
 
     apr_pool_destroy(p);
     return 0;

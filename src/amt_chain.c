@@ -6,9 +6,9 @@
 #include <openssl/x509.h>
 
 #include "amt_chain.h"
-#include "amt_certcache.h"
+#include "amt_intermediates.h"
 #include "amt_decode.h"
-#include "amt_status.h"
+#include "amt_error.h"
 
 static apr_status_t chain_cleanup(void *data)
 {
@@ -51,14 +51,14 @@ apr_status_t amt_chain_make(amt_chain_t **chain, apr_pool_t *p,
     ERR_clear_error();
     for (i = 0; i < ders->nelts; i++) {
         /* certificates after the leaf: parsed once per process when a
-         * certificate cache is set (amt_certcache.h) */
-        amt_certcache_t *cc = i > 0 ? amt_chain_certcache() : NULL;
-        X509 *x = cc ? amt_certcache_get(cc, list[i].data, list[i].len)
+         * table of parsed intermediates is set (amt_intermediates.h) */
+        amt_intermediates_t *cc = i > 0 ? amt_chain_intermediates() : NULL;
+        X509 *x = cc ? amt_intermediates_get(cc, list[i].data, list[i].len)
                      : NULL;
         if (x == NULL) {
             x = der_to_x509(&list[i]);
             if (x != NULL && cc != NULL) {
-                amt_certcache_put(cc, list[i].data, list[i].len, x);
+                amt_intermediates_put(cc, list[i].data, list[i].len, x);
             }
         }
         if (x == NULL) {

@@ -20,7 +20,8 @@
 #include "amt_digest.h"
 #include "amt_crl.h"
 #include "amt_path.h"
-#include "amt_status.h"
+#include "amt_error.h"
+#include "amt_inspect.h"
 
 struct amt_crl_t {
     STACK_OF(X509_CRL) *crls;

@@ -32,9 +32,6 @@ apr_status_t amt_crl_parse_check(amt_crl_check_e *mode, int *no_crl_ok,
                                  apr_pool_t *p, const char *args,
                                  const char **err);
 
-/** "none", "leaf" or "chain" */
-const char *amt_crl_check_name(amt_crl_check_e mode);
-
 /** An empty set of CRLs; freed by a cleanup on p. */
 apr_status_t amt_crl_make(amt_crl_t **crl, apr_pool_t *p);
 
@@ -54,9 +51,6 @@ apr_status_t amt_crl_add_file(amt_crl_t *crl, const char *path,
  */
 apr_status_t amt_crl_add_dir(amt_crl_t *crl, const char *path,
                              apr_pool_t *p, const char **err);
-
-/** Number of CRLs loaded. */
-int amt_crl_count(const amt_crl_t *crl);
 
 /** The CRLs, for X509_STORE_CTX_set0_crls (the stack stays owned by crl;
  *  only read during verification). */

@@ -8,7 +8,7 @@
 #include <apr_strings.h>
 
 #include "amt_decode.h"
-#include "amt_status.h"
+#include "amt_error.h"
 
 #define PEM_BEGIN "-----BEGIN CERTIFICATE-----"
 #define PEM_END   "-----END CERTIFICATE-----"

@@ -8,10 +8,14 @@
  * computed at use from the leaf's notAfter.
  *
  * Serialised layout (integers big-endian):
- *   "AMTE" version(1) key(32) expires(i64) outcome(1) x509_error(i32)
+ *   "AMTE" version(1) key(32) expires(i64) outcome(1) failure(1)
+ *   x509_error(i32)
  *   error_depth(i32) leaf_not_after(i64) has_certdata(1)
  *   reason subject_cn log_subject           (str: u32 len | bytes NUL,
  *   nvars(u32) { tag(1) name value }*        len 0xffffffff = NULL)
+ * Version 1, written by earlier releases into shared caches, has no
+ * failure byte; it is still read, the class then follows from x509_error
+ * (0: malformed), as those releases counted it.
  */
 #include <string.h>
 #include <apr_strings.h>
@@ -21,10 +25,11 @@
 
 #include "amt_digest.h"
 #include "amt_entry.h"
-#include "amt_status.h"
+#include "amt_error.h"
 
 #define ENTRY_MAGIC     "AMTE"
-#define ENTRY_VERSION   1
+#define ENTRY_VERSION   2
+#define ENTRY_VERSION_NO_FAILURE 1
 #define STR_NULL        0xffffffffu
 #define MAX_X509_ERROR  4096
 #define MAX_ERR_DEPTH   1024
@@ -32,7 +37,7 @@
 static const char prefix[] = "SSL_CLIENT_";
 #define PREFIX_LEN (sizeof(prefix) - 1)
 
-apr_status_t amt_cache_key(unsigned char out[AMT_CACHE_KEY_LEN],
+apr_status_t amt_entry_key(unsigned char out[AMT_ENTRY_KEY_LEN],
                            const amt_policy_t *policy,
                            const char *header, const char *value,
                            apr_size_t value_len)
@@ -60,11 +65,11 @@ apr_status_t amt_cache_key(unsigned char out[AMT_CACHE_KEY_LEN],
         && EVP_DigestUpdate(md, value, value_len)
         && EVP_DigestFinal_ex(md, out, &outlen);
     EVP_MD_CTX_free(md);
-    return ok && outlen == AMT_CACHE_KEY_LEN ? APR_SUCCESS : AMT_EOPENSSL;
+    return ok && outlen == AMT_ENTRY_KEY_LEN ? APR_SUCCESS : AMT_EOPENSSL;
 }
 
-time_t amt_entry_expiry(const amt_peer_t *peer, time_t now, int timeout,
-                        time_t policy_not_after)
+time_t amt_entry_expiry(const amt_client_cert_t *client, time_t now,
+                        int timeout, time_t policy_not_after)
 {
     time_t best = now + (timeout > 0 ? timeout : 0), at = 0;
     int i;
@@ -72,12 +77,13 @@ time_t amt_entry_expiry(const amt_peer_t *peer, time_t now, int timeout,
     if (policy_not_after != 0 && policy_not_after < best) {
         best = policy_not_after;
     }
-    if (peer == NULL) return best;
-    at = peer->result.recheck_at;
-    if (peer->chain != NULL && peer->chain->leaf != NULL) {
-        amt_cert_next_bound(&at, now, peer->chain->leaf);
-        for (i = 0; i < sk_X509_num(peer->chain->sent); i++) {
-            amt_cert_next_bound(&at, now, sk_X509_value(peer->chain->sent, i));
+    if (client == NULL) return best;
+    at = client->result.recheck_at;
+    if (client->chain != NULL && client->chain->leaf != NULL) {
+        amt_cert_next_bound(&at, now, client->chain->leaf);
+        for (i = 0; i < sk_X509_num(client->chain->sent); i++) {
+            amt_cert_next_bound(&at, now,
+                                sk_X509_value(client->chain->sent, i));
         }
     }
     if (at != 0 && at < best) best = at;
@@ -93,7 +99,7 @@ int amt_entry_is_verified(const amt_entry_t *e)
 typedef struct {
     apr_array_header_t *vars;
     apr_pool_t *p;
-    const amt_peer_t *peer;
+    const amt_client_cert_t *client;
 } build_ctx;
 
 static void push_var(build_ctx *b, int tag, const char *name,
@@ -106,31 +112,36 @@ static void push_var(build_ctx *b, int tag, const char *name,
     v->value = value;
 }
 
-static int collect(void *baton, const char *key, const char *value)
+/* stores one variable by its kind (amt_vars.h): the table of variables
+ * says what each one depends on, so a new variable is kept right without
+ * a change here; a new kind fails the build until it is handled */
+static void collect(void *baton, const char *key, const char *value,
+                    amt_var_kind_e kind)
 {
     build_ctx *b = baton;
     const char *legacy;
 
-    if (strcmp(key, "SSL_CLIENT_VERIFY") == 0) return 1;
-    if (strcmp(key, "SSL_CLIENT_CERT") == 0
-        || strncmp(key, "SSL_CLIENT_CERT_CHAIN_", 22) == 0) {
+    switch (kind) {
+    case AMT_VAR_RESULT:            /* the entry keeps the result itself */
+        break;
+    case AMT_VAR_CERT_DATA:
         push_var(b, AMT_EV_CERTDATA, key, value);
-    }
-    else if (strcmp(key, "SSL_CLIENT_V_REMAIN") == 0) {
+        break;
+    case AMT_VAR_CLOCK:
         push_var(b, AMT_EV_REMAIN, key, "");
-    }
-    else if (strcmp(key, "SSL_CLIENT_S_DN") == 0
-             || strcmp(key, "SSL_CLIENT_I_DN") == 0) {
+        break;
+    case AMT_VAR_DN_FORMAT:
         push_var(b, AMT_EV_STD_RFC2253, key, value);
-        legacy = amt_var_lookup(b->p, b->peer, key, AMT_VARS_LEGACY_DN);
+        legacy = amt_var_lookup(b->p, b->client, key,
+                                AMT_OPT_LEGACY_DN_FORMAT);
         if (legacy != NULL && *legacy != '\0') {
             push_var(b, AMT_EV_STD_LEGACY, key, legacy);
         }
-    }
-    else {
+        break;
+    case AMT_VAR_PLAIN:
         push_var(b, AMT_EV_STD, key, value);
+        break;
     }
-    return 1;
 }
 
 /* a copy of s with every byte outside printable ASCII as '?', so that a
@@ -148,16 +159,16 @@ static const char *ascii_only(apr_pool_t *p, const char *s)
 }
 
 apr_status_t amt_entry_make(amt_entry_t **entry, apr_pool_t *p,
-                            const unsigned char key[AMT_CACHE_KEY_LEN],
-                            const amt_peer_t *peer, time_t expires,
+                            const unsigned char key[AMT_ENTRY_KEY_LEN],
+                            const amt_client_cert_t *client, time_t expires,
                             int with_certdata, apr_size_t log_max)
 {
     amt_entry_t *e = apr_pcalloc(p, sizeof(*e));
-    X509 *leaf = peer->chain ? peer->chain->leaf : NULL;
+    X509 *leaf = client->chain ? client->chain->leaf : NULL;
 
-    memcpy(e->key, key, AMT_CACHE_KEY_LEN);
+    memcpy(e->key, key, AMT_ENTRY_KEY_LEN);
     e->expires = expires;
-    e->result = peer->result;
+    e->result = client->result;
     if (e->result.outcome == AMT_OUTCOME_FAILED && e->result.reason == NULL) {
         e->result.reason = "unknown error";
     }
@@ -171,16 +182,15 @@ apr_status_t amt_entry_make(amt_entry_t **entry, apr_pool_t *p,
     }
     if (amt_entry_is_verified(e) && leaf != NULL) {
         build_ctx b;
-        apr_table_t *env = apr_table_make(p, 40);
 
         e->subject_cn = amt_cert_subject_cn(p, leaf);
         e->has_certdata = with_certdata != 0;
-        amt_vars_export(env, p, peer, AMT_VARS_STD
-                        | (with_certdata ? AMT_VARS_CERTDATA : 0));
         b.vars = apr_array_make(p, 40, sizeof(amt_entry_var_t));
         b.p = p;
-        b.peer = peer;
-        apr_table_do(collect, &b, env, NULL);
+        b.client = client;
+        amt_vars_each(p, client, AMT_OPT_STD_ENV_VARS
+                      | (with_certdata ? AMT_OPT_EXPORT_CERT_DATA : 0),
+                      collect, &b);
         e->nvars = b.vars->nelts;
         e->vars = (const amt_entry_var_t *)b.vars->elts;
     }
@@ -188,13 +198,9 @@ apr_status_t amt_entry_make(amt_entry_t **entry, apr_pool_t *p,
     return APR_SUCCESS;
 }
 
-/* mod_ssl: the days part of ASN1_TIME_diff(now, notAfter), never negative */
 static const char *remain(apr_pool_t *p, const amt_entry_t *e, time_t now)
 {
-    apr_int64_t secs = (apr_int64_t)e->leaf_not_after - (apr_int64_t)now;
-
-    return apr_psprintf(p, "%" APR_INT64_T_FMT,
-                        secs > 0 ? secs / 86400 : (apr_int64_t)0);
+    return amt_var_remain(p, e->leaf_not_after, now);
 }
 
 /* whether a variable of this tag is published under flags (StdEnvVars
@@ -204,8 +210,8 @@ static int std_tag_applies(int tag, int flags)
     switch (tag) {
     case AMT_EV_STD:
     case AMT_EV_REMAIN:      return 1;
-    case AMT_EV_STD_RFC2253: return !(flags & AMT_VARS_LEGACY_DN);
-    case AMT_EV_STD_LEGACY:  return (flags & AMT_VARS_LEGACY_DN) != 0;
+    case AMT_EV_STD_RFC2253: return !(flags & AMT_OPT_LEGACY_DN_FORMAT);
+    case AMT_EV_STD_LEGACY:  return (flags & AMT_OPT_LEGACY_DN_FORMAT) != 0;
     default:                 return 0;
     }
 }
@@ -238,17 +244,17 @@ apr_status_t amt_entry_export(apr_table_t *env, apr_pool_t *p,
     void (*put)(apr_table_t *, const char *, const char *) =
         has_client_key(env) ? apr_table_setn : apr_table_addn;
 
-    if (verified && (flags & AMT_VARS_CERTDATA) && !e->has_certdata) {
+    if (verified && (flags & AMT_OPT_EXPORT_CERT_DATA) && !e->has_certdata) {
         return APR_INCOMPLETE;
     }
-    if (flags & AMT_VARS_STD) {
+    if (flags & AMT_OPT_STD_ENV_VARS) {
         put(env, "SSL_CLIENT_VERIFY", amt_result_string(p, &e->result));
     }
     if (!verified) {
-        if (flags & AMT_VARS_CERTDATA) put(env, "SSL_CLIENT_CERT", "");
+        if (flags & AMT_OPT_EXPORT_CERT_DATA) put(env, "SSL_CLIENT_CERT", "");
         return APR_SUCCESS;
     }
-    if (flags & AMT_VARS_STD) {
+    if (flags & AMT_OPT_STD_ENV_VARS) {
         for (i = 0; i < e->nvars; i++) {
             const amt_entry_var_t *v = &e->vars[i];
             if (!std_tag_applies(v->tag, flags)) continue;
@@ -256,7 +262,7 @@ apr_status_t amt_entry_export(apr_table_t *env, apr_pool_t *p,
                               ? remain(p, e, now) : v->value);
         }
     }
-    if (flags & AMT_VARS_CERTDATA) {
+    if (flags & AMT_OPT_EXPORT_CERT_DATA) {
         for (i = 0; i < e->nvars; i++) {
             if (e->vars[i].tag == AMT_EV_CERTDATA) {
                 put(env, e->vars[i].name, e->vars[i].value);
@@ -363,7 +369,7 @@ apr_status_t amt_entry_encode(unsigned char **buf, apr_size_t *len,
     apr_size_t need;
     int i;
 
-    need = 4 + 1 + AMT_CACHE_KEY_LEN + 8 + 1 + 4 + 4 + 8 + 1
+    need = 4 + 1 + AMT_ENTRY_KEY_LEN + 8 + 1 + 1 + 4 + 4 + 8 + 1
         + str_size(e->result.reason) + str_size(e->subject_cn)
         + str_size(e->log_subject) + 4;
     for (i = 0; i < e->nvars; i++) {
@@ -379,9 +385,10 @@ apr_status_t amt_entry_encode(unsigned char **buf, apr_size_t *len,
     w.overflow = 0;
     put(&w, ENTRY_MAGIC, 4);
     put_u8(&w, ENTRY_VERSION);
-    put(&w, e->key, AMT_CACHE_KEY_LEN);
+    put(&w, e->key, AMT_ENTRY_KEY_LEN);
     put_i64(&w, (long long)e->expires);
     put_u8(&w, (unsigned)e->result.outcome);
+    put_u8(&w, (unsigned)e->result.failure);
     put_u32(&w, (apr_uint32_t)e->result.x509_error);
     put_u32(&w, (apr_uint32_t)e->result.error_depth);
     put_i64(&w, (long long)e->leaf_not_after);
@@ -511,7 +518,7 @@ static int get_str(reader_t *r, const char **out, int nullable, int kind)
 }
 
 apr_status_t amt_entry_decode(amt_entry_t **entry, apr_pool_t *p,
-                              const unsigned char key[AMT_CACHE_KEY_LEN],
+                              const unsigned char key[AMT_ENTRY_KEY_LEN],
                               const unsigned char *buf, apr_size_t len,
                               const char **why)
 {
@@ -519,7 +526,7 @@ apr_status_t amt_entry_decode(amt_entry_t **entry, apr_pool_t *p,
     amt_entry_var_t *vars = NULL;
     reader_t r;
     unsigned char magic[4];
-    unsigned version = 0, outcome = 0, certdata = 0;
+    unsigned version = 0, outcome = 0, failure = 0, certdata = 0;
     apr_uint32_t x509_error = 0, depth = 0, nvars = 0, i;
     long long expires = 0, not_after = 0;
     int verified;
@@ -538,16 +545,23 @@ apr_status_t amt_entry_decode(amt_entry_t **entry, apr_pool_t *p,
     if (get(&r, magic, 4) && memcmp(magic, ENTRY_MAGIC, 4) != 0) {
         fail_at(&r, "not an entry (magic)");
     }
-    if (get_u8(&r, &version) && version != ENTRY_VERSION) {
+    if (get_u8(&r, &version) && version != ENTRY_VERSION
+        && version != ENTRY_VERSION_NO_FAILURE) {
         fail_at(&r, "unknown entry version");
     }
-    if (get(&r, e->key, AMT_CACHE_KEY_LEN)
-        && memcmp(e->key, key, AMT_CACHE_KEY_LEN) != 0) {
+    if (get(&r, e->key, AMT_ENTRY_KEY_LEN)
+        && memcmp(e->key, key, AMT_ENTRY_KEY_LEN) != 0) {
         fail_at(&r, "entry of another key");
     }
     if (get_i64(&r, &expires) && expires <= 0) fail_at(&r, "bad expiry");
     if (get_u8(&r, &outcome) && outcome > AMT_OUTCOME_FAILED) {
         fail_at(&r, "bad outcome");
+    }
+    if (version == ENTRY_VERSION && get_u8(&r, &failure)
+        && (failure >= AMT_FAIL_COUNT
+            || (outcome == AMT_OUTCOME_FAILED)
+               != (failure != AMT_FAIL_NONE))) {
+        fail_at(&r, "bad failure class");
     }
     if (get_u32(&r, &x509_error) && x509_error > MAX_X509_ERROR) {
         fail_at(&r, "bad verify error");
@@ -569,6 +583,11 @@ apr_status_t amt_entry_decode(amt_entry_t **entry, apr_pool_t *p,
     e->result.outcome = (amt_outcome_e)outcome;
     e->result.x509_error = (int)x509_error;
     e->result.error_depth = depth == 0xffffffffu ? -1 : (int)depth;
+    if (version == ENTRY_VERSION_NO_FAILURE && outcome == AMT_OUTCOME_FAILED) {
+        failure = x509_error != 0 ? amt_failure_of_x509((int)x509_error)
+                                  : AMT_FAIL_MALFORMED;
+    }
+    e->result.failure = (amt_failure_e)failure;
     e->leaf_not_after = (time_t)not_after;
     e->has_certdata = (int)certdata;
     verified = amt_entry_is_verified(e);

@@ -18,7 +18,7 @@
 #include "amt_verify.h"
 #include "amt_vars.h"
 
-#define AMT_CACHE_KEY_LEN   32
+#define AMT_ENTRY_KEY_LEN   32
 /** longest serialised entry accepted (a 64 KB chain as PEM plus variables) */
 #define AMT_ENTRY_MAX       (256 * 1024)
 /** most variables one entry may carry */
@@ -38,7 +38,7 @@ typedef struct amt_entry_var_t {
 } amt_entry_var_t;
 
 typedef struct amt_entry_t {
-    unsigned char key[AMT_CACHE_KEY_LEN];
+    unsigned char key[AMT_ENTRY_KEY_LEN];
     time_t expires;             /* the entry is stale at and after this */
     amt_result_t result;
     time_t leaf_not_after;      /* for SSL_CLIENT_V_REMAIN; 0 when none */
@@ -55,30 +55,30 @@ typedef struct amt_entry_t {
  * (lower-cased, a NUL after it) and the exact value.  Returns APR_SUCCESS
  * or AMT_EOPENSSL.
  */
-apr_status_t amt_cache_key(unsigned char out[AMT_CACHE_KEY_LEN],
+apr_status_t amt_entry_key(unsigned char out[AMT_ENTRY_KEY_LEN],
                            const amt_policy_t *policy,
                            const char *header, const char *value,
                            apr_size_t value_len);
 
 /**
  * When a result must be recomputed: the earliest of now + timeout,
- * policy_not_after (when non-zero), peer->result.recheck_at (a validity
+ * policy_not_after (when non-zero), client->result.recheck_at (a validity
  * bound of the path the verification built, trust anchor included) and
  * every validity bound (notBefore or notAfter) of the certificates sent that
- * still lies in the future, since the verdict may change there.  peer may
- * be NULL, peer->chain too.
+ * still lies in the future, since the verdict may change there.  client may
+ * be NULL, client->chain too.
  */
-time_t amt_entry_expiry(const amt_peer_t *peer, time_t now, int timeout,
-                        time_t policy_not_after);
+time_t amt_entry_expiry(const amt_client_cert_t *client, time_t now,
+                        int timeout, time_t policy_not_after);
 
 /**
- * Builds the entry of a computed result (peer->result, peer->chain as
+ * Builds the entry of a computed result (client->result, client->chain as
  * verified).  with_certdata: also store SSL_CLIENT_CERT and
  * SSL_CLIENT_CERT_CHAIN_n.  log_max: as amt_cert_subject_for_log().
  */
 apr_status_t amt_entry_make(amt_entry_t **entry, apr_pool_t *p,
-                            const unsigned char key[AMT_CACHE_KEY_LEN],
-                            const amt_peer_t *peer, time_t expires,
+                            const unsigned char key[AMT_ENTRY_KEY_LEN],
+                            const amt_client_cert_t *client, time_t expires,
                             int with_certdata, apr_size_t log_max);
 
 /** SUCCESS or GENEROUS */
@@ -86,7 +86,7 @@ int amt_entry_is_verified(const amt_entry_t *e);
 
 /**
  * Sets the variables into env exactly as amt_vars_export() does for the
- * same peer and flags, at time now (for SSL_CLIENT_V_REMAIN).  Returns
+ * same client and flags, at time now (for SSL_CLIENT_V_REMAIN).  Returns
  * APR_INCOMPLETE, having set nothing, when flags ask for ExportCertData
  * data the entry does not hold (the caller then exports from the chain).
  */
@@ -94,7 +94,7 @@ apr_status_t amt_entry_export(apr_table_t *env, apr_pool_t *p,
                               const amt_entry_t *e, int flags, time_t now);
 
 /**
- * One variable, as amt_var_lookup() answers it for the same peer and
+ * One variable, as amt_var_lookup() answers it for the same client and
  * flags.  Sets *answered to 0 (and returns NULL) for a name whose value the
  * entry does not hold (an _RAW or _n form, a name in another case); the
  * caller then asks amt_var_lookup() with the parsed chain.
@@ -113,7 +113,7 @@ apr_status_t amt_entry_encode(unsigned char **buf, apr_size_t *len,
  * buffer that is not exactly such an entry for `key`.
  */
 apr_status_t amt_entry_decode(amt_entry_t **entry, apr_pool_t *p,
-                              const unsigned char key[AMT_CACHE_KEY_LEN],
+                              const unsigned char key[AMT_ENTRY_KEY_LEN],
                               const unsigned char *buf, apr_size_t len,
                               const char **why);
 

@@ -7,7 +7,7 @@
 #include <openssl/objects.h>
 
 #include "amt_match.h"
-#include "amt_status.h"
+#include "amt_error.h"
 
 #define DNS_MAX_NAME  253
 #define DNS_MAX_LABEL 63

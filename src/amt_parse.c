@@ -8,7 +8,7 @@
 #include <apr_strings.h>
 
 #include "amt_parse.h"
-#include "amt_status.h"
+#include "amt_error.h"
 
 apr_status_t amt_parse_verify_mode(amt_verify_mode_e *mode, apr_pool_t *p,
                                    const char *word, const char **err)
@@ -124,5 +124,68 @@ apr_status_t amt_parse_option(int *flag, char *sign, apr_pool_t *p,
         return AMT_EBADVALUE;
     }
     *flag = names[i].flag;
+    return APR_SUCCESS;
+}
+
+apr_status_t amt_parse_proxy(apr_ipsubnet_t **sub, apr_pool_t *p,
+                             const char *word, const char **err)
+{
+    char *ip = apr_pstrdup(p, word), *bits;
+    apr_status_t rv;
+    char buf[120];
+
+    if ((bits = strchr(ip, '/')) != NULL) {
+        *bits++ = '\0';
+        if (*bits == '\0' || strspn(bits, "0123456789") != strlen(bits)) {
+            *err = apr_psprintf(p, "'%s' is not an address or addr/bits",
+                                word);
+            return AMT_EBADVALUE;
+        }
+    }
+    rv = apr_ipsubnet_create(sub, ip, bits, p);
+    if (rv != APR_SUCCESS) {
+        *err = apr_psprintf(p, "'%s' is not an address or addr/bits: %s",
+                            word, apr_strerror(rv, buf, sizeof(buf)));
+        return AMT_EBADVALUE;
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t amt_parse_cache(amt_cache_spec_t *spec, apr_pool_t *p,
+                             const char *word, const char **err)
+{
+    const char *colon = strchr(word, ':');
+    const char *name = colon ? apr_pstrmemdup(p, word,
+                                              (apr_size_t)(colon - word))
+                             : word;
+    const char *args = colon ? colon + 1 : NULL;
+
+    memset(spec, 0, sizeof(*spec));
+    if (strcasecmp(word, "none") == 0) {
+        spec->kind = AMT_CACHE_NONE;
+        return APR_SUCCESS;
+    }
+    if (strcasecmp(name, "process") == 0) {
+        apr_int64_t bytes = AMT_CACHE_DEFAULT_BYTES;
+        char *end = NULL;
+        if (args != NULL) {
+            bytes = apr_strtoi64(args, &end, 10);
+            if (*args == '\0' || end == NULL || *end != '\0'
+                || bytes < AMT_CACHE_MIN_BYTES
+                || (apr_uint64_t)bytes > AMT_CACHE_MAX_BYTES) {
+                *err = apr_psprintf(p, "'process:%s': the size must be a "
+                                    "number of bytes from %d to %"
+                                    APR_SIZE_T_FMT, args, AMT_CACHE_MIN_BYTES,
+                                    AMT_CACHE_MAX_BYTES);
+                return AMT_EBADVALUE;
+            }
+        }
+        spec->kind = AMT_CACHE_PROCESS;
+        spec->bytes = (apr_size_t)bytes;
+        return APR_SUCCESS;
+    }
+    spec->kind = AMT_CACHE_SOCACHE;
+    spec->provider = name;
+    spec->args = args;
     return APR_SUCCESS;
 }

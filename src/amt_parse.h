@@ -7,6 +7,8 @@
 #define AMT_PARSE_H
 
 #include <apr_pools.h>
+#include <apr_network_io.h>
+#include "amt_options.h"
 
 typedef enum {
     AMT_VERIFY_UNSET = -1,
@@ -30,11 +32,6 @@ apr_status_t amt_parse_int(int *out, apr_pool_t *p, const char *word,
 apr_status_t amt_parse_header_name(apr_pool_t *p, const char *word,
                                    const char **err);
 
-/* AlbMtlsOptions flags (the values of amt_vars.h where they overlap) */
-#define AMT_OPT_STD_ENV_VARS      0x01
-#define AMT_OPT_EXPORT_CERT_DATA  0x02
-#define AMT_OPT_LEGACY_DN_FORMAT  0x04
-#define AMT_OPT_FAKE_BASIC_AUTH   0x08
 
 /**
  * One AlbMtlsOptions word: "[+|-]Name".  *sign is '+', '-' or 0 (absolute).
@@ -43,5 +40,40 @@ apr_status_t amt_parse_header_name(apr_pool_t *p, const char *word,
  */
 apr_status_t amt_parse_option(int *flag, char *sign, apr_pool_t *p,
                               const char *word, const char **err);
+
+/**
+ * One AlbMtlsTrustedProxy address: "addr" or "addr/bits" (IPv4 or IPv6;
+ * bits decimal digits only), as an APR subnet from p.  "any" is the
+ * directive's keyword, not an address: the caller handles it.
+ */
+apr_status_t amt_parse_proxy(apr_ipsubnet_t **sub, apr_pool_t *p,
+                             const char *word, const char **err);
+
+/** Where AlbMtlsCache keeps results. */
+typedef enum {
+    AMT_CACHE_PROCESS = 0,      /* in each child (src/amt_lru.h) */
+    AMT_CACHE_NONE,
+    AMT_CACHE_SOCACHE           /* a mod_socache provider */
+} amt_cache_kind_e;
+
+#define AMT_CACHE_DEFAULT_BYTES (2 * 1024 * 1024)
+#define AMT_CACHE_MIN_BYTES     (16 * 1024)
+#define AMT_CACHE_MAX_BYTES     ((apr_size_t)1 << 31)
+
+typedef struct amt_cache_spec_t {
+    amt_cache_kind_e kind;
+    apr_size_t bytes;           /* AMT_CACHE_PROCESS */
+    const char *provider;       /* AMT_CACHE_SOCACHE: the provider's name */
+    const char *args;           /* AMT_CACHE_SOCACHE: after ':', or NULL */
+} amt_cache_spec_t;
+
+/**
+ * An AlbMtlsCache value: "none", "process[:bytes]" (bytes from
+ * AMT_CACHE_MIN_BYTES to AMT_CACHE_MAX_BYTES, default
+ * AMT_CACHE_DEFAULT_BYTES) or "<provider>[:args]".  Names are
+ * case-insensitive; whether the provider exists is the caller's question.
+ */
+apr_status_t amt_parse_cache(amt_cache_spec_t *spec, apr_pool_t *p,
+                             const char *word, const char **err);
 
 #endif

@@ -5,7 +5,7 @@
 #include <openssl/err.h>
 
 #include "amt_path.h"
-#include "amt_status.h"
+#include "amt_error.h"
 
 apr_status_t amt_path_check(apr_pool_t *p, const char *path,
                             apr_filetype_e want, const char **err)

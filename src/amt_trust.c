@@ -12,8 +12,9 @@
 
 #include "amt_digest.h"
 #include "amt_path.h"
-#include "amt_status.h"
+#include "amt_error.h"
 #include "amt_trust.h"
+#include "amt_inspect.h"
 
 struct amt_trust_t {
     X509_STORE *store;
@@ -41,8 +42,9 @@ apr_status_t amt_trust_make(amt_trust_t **trust, apr_pool_t *p)
     return APR_SUCCESS;
 }
 
-void amt_trust_digest_update(amt_trust_t *trust, const char *kind,
-                             const void *data, apr_size_t len)
+/* adds one piece of what was loaded to the store's content digest */
+static void trust_digest_update(amt_trust_t *trust, const char *kind,
+                                const void *data, apr_size_t len)
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned int outlen = 0;
@@ -73,8 +75,8 @@ static void digest_cert(amt_trust_t *trust, X509 *cert)
     unsigned char *der = NULL;
     int len = i2d_X509(cert, &der);
 
-    if (len > 0) amt_trust_digest_update(trust, "cert", der, (apr_size_t)len);
-    else amt_trust_digest_update(trust, "cert?", "", 0);
+    if (len > 0) trust_digest_update(trust, "cert", der, (apr_size_t)len);
+    else trust_digest_update(trust, "cert?", "", 0);
     OPENSSL_free(der);
 }
 
@@ -142,7 +144,7 @@ apr_status_t amt_trust_add_dir(amt_trust_t *trust, const char *path,
                             apr_strerror(rv, buf, sizeof(buf)));
         return AMT_ETRUST;
     }
-    amt_trust_digest_update(trust, "dir", path, strlen(path));
+    trust_digest_update(trust, "dir", path, strlen(path));
     while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_SIZE | APR_FINFO_MTIME,
                         dir) == APR_SUCCESS) {
         if (fi.name && is_hash_link(fi.name)) {
@@ -151,7 +153,7 @@ apr_status_t amt_trust_add_dir(amt_trust_t *trust, const char *path,
             char *item = apr_psprintf(p, "%s %" APR_OFF_T_FMT " %"
                                       APR_TIME_T_FMT, fi.name, fi.size,
                                       fi.mtime);
-            amt_trust_digest_update(trust, "link", item, strlen(item));
+            trust_digest_update(trust, "link", item, strlen(item));
             links++;
         }
     }

@@ -32,9 +32,6 @@ apr_status_t amt_trust_add_file(amt_trust_t *trust, const char *path,
 apr_status_t amt_trust_add_dir(amt_trust_t *trust, const char *path,
                                apr_pool_t *p, const char **err);
 
-/** Number of certificates loaded from files (directories not counted). */
-int amt_trust_count(const amt_trust_t *trust);
-
 /** True when neither a file nor a directory was added. */
 int amt_trust_is_empty(const amt_trust_t *trust);
 
@@ -49,9 +46,5 @@ X509_STORE *amt_trust_store(const amt_trust_t *trust);
  */
 const unsigned char *amt_trust_digest(const amt_trust_t *trust);
 
-/** Folds one more loaded object into the digest (kind: a short tag such as
- *  "crl"); for loaders of further trust inputs. */
-void amt_trust_digest_update(amt_trust_t *trust, const char *kind,
-                             const void *data, apr_size_t len);
 
 #endif

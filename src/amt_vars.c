@@ -106,85 +106,94 @@ static const char *algorithm_name(apr_pool_t *p, const ASN1_OBJECT *obj)
 /* ------------------------------------------------------------------ */
 /* fixed variables                                                     */
 
-typedef const char *(*var_fn)(apr_pool_t *p, const amt_peer_t *peer,
+typedef const char *(*var_fn)(apr_pool_t *p, const amt_client_cert_t *client,
                               int flags);
 
-static const char *v_version(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_version(apr_pool_t *p, const amt_client_cert_t *client,
+                             int flags)
 {
     (void)flags;
-    return apr_psprintf(p, "%ld", X509_get_version(peer->chain->leaf) + 1);
+    return apr_psprintf(p, "%ld", X509_get_version(client->chain->leaf) + 1);
 }
 
-static const char *v_serial(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_serial(apr_pool_t *p, const amt_client_cert_t *client,
+                            int flags)
 {
     BIO *bio = BIO_new(BIO_s_mem());
 
     (void)flags;
     if (bio == NULL) return NULL;
-    i2a_ASN1_INTEGER(bio, X509_get0_serialNumber(peer->chain->leaf));
+    i2a_ASN1_INTEGER(bio, X509_get0_serialNumber(client->chain->leaf));
     return bio_to_string(p, bio);
 }
 
-static const char *v_start(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_start(apr_pool_t *p, const amt_client_cert_t *client,
+                           int flags)
 {
     (void)flags;
-    return asn1_time_text(p, X509_get0_notBefore(peer->chain->leaf));
+    return asn1_time_text(p, X509_get0_notBefore(client->chain->leaf));
 }
 
-static const char *v_end(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_end(apr_pool_t *p, const amt_client_cert_t *client,
+                         int flags)
 {
     (void)flags;
-    return asn1_time_text(p, X509_get0_notAfter(peer->chain->leaf));
+    return asn1_time_text(p, X509_get0_notAfter(client->chain->leaf));
 }
 
-/* mod_ssl 2.4.71: the days part of ASN1_TIME_diff(now, notAfter), never
- * negative; so whole days left, rounded down, 0 when expired. */
-static const char *v_remain(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_remain(apr_pool_t *p, const amt_client_cert_t *client,
+                            int flags)
 {
-    int days = 0, secs = 0;
+    time_t not_after;
 
     (void)flags;
-    if (!ASN1_TIME_diff(&days, &secs, NULL,
-                        X509_get0_notAfter(peer->chain->leaf))) {
+    if (!amt_asn1_to_time(X509_get0_notAfter(client->chain->leaf),
+                          &not_after)) {
         return NULL;
     }
-    return apr_psprintf(p, "%d", days > 0 ? days : 0);
+    return amt_var_remain(p, not_after, time(NULL));
 }
 
-static const char *v_s_dn(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_s_dn(apr_pool_t *p, const amt_client_cert_t *client,
+                          int flags)
 {
-    return dn_oneline(p, X509_get_subject_name(peer->chain->leaf),
-                      flags & AMT_VARS_LEGACY_DN);
+    return dn_oneline(p, X509_get_subject_name(client->chain->leaf),
+                      flags & AMT_OPT_LEGACY_DN_FORMAT);
 }
 
-static const char *v_i_dn(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_i_dn(apr_pool_t *p, const amt_client_cert_t *client,
+                          int flags)
 {
-    return dn_oneline(p, X509_get_issuer_name(peer->chain->leaf),
-                      flags & AMT_VARS_LEGACY_DN);
+    return dn_oneline(p, X509_get_issuer_name(client->chain->leaf),
+                      flags & AMT_OPT_LEGACY_DN_FORMAT);
 }
 
-static const char *v_a_sig(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_a_sig(apr_pool_t *p, const amt_client_cert_t *client,
+                           int flags)
 {
     const ASN1_OBJECT *obj = NULL;
 
     (void)flags;
-    X509_ALGOR_get0(&obj, NULL, NULL, X509_get0_tbs_sigalg(peer->chain->leaf));
+    X509_ALGOR_get0(&obj, NULL, NULL,
+                    X509_get0_tbs_sigalg(client->chain->leaf));
     return algorithm_name(p, obj);
 }
 
-static const char *v_a_key(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_a_key(apr_pool_t *p, const amt_client_cert_t *client,
+                           int flags)
 {
     ASN1_OBJECT *obj = NULL;
 
     (void)flags;
     X509_PUBKEY_get0_param(&obj, NULL, NULL, NULL,
-                           X509_get_X509_PUBKEY(peer->chain->leaf));
+                           X509_get_X509_PUBKEY(client->chain->leaf));
     return algorithm_name(p, obj);
 }
 
-static const char *v_cea(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_cea(apr_pool_t *p, const amt_client_cert_t *client,
+                         int flags)
 {
-    X509 *x = peer->chain->leaf;
+    X509 *x = client->chain->leaf;
     BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
     char *dec = bn ? BN_bn2dec(bn) : NULL;
     const char *issuer = dn_string(p, X509_get_issuer_name(x),
@@ -201,39 +210,45 @@ static const char *v_cea(apr_pool_t *p, const amt_peer_t *peer, int flags)
     return result;
 }
 
-static const char *v_cert(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_cert(apr_pool_t *p, const amt_client_cert_t *client,
+                          int flags)
 {
     (void)flags;
-    return cert_pem(p, peer->chain->leaf);
+    return cert_pem(p, client->chain->leaf);
 }
 
-static const char *v_sha256(apr_pool_t *p, const amt_peer_t *peer, int flags)
+static const char *v_sha256(apr_pool_t *p, const amt_client_cert_t *client,
+                            int flags)
 {
     (void)flags;
-    return amt_cert_sha256_hex(p, peer->chain->leaf);
+    return amt_cert_sha256_hex(p, client->chain->leaf);
 }
 
 #define EXPORT_NO   0
 #define EXPORT_STD  1
 
+/* The one table of fixed variables: name, how it is computed, whether
+ * StdEnvVars exports it, and its kind (amt_var_kind_e), which tells the
+ * result cache how to keep it (amt_entry.c). */
 static const struct fixed_var {
     const char *name;       /* after "SSL_CLIENT_" */
     var_fn fn;
     int export;             /* exported by StdEnvVars */
+    amt_var_kind_e kind;
 } fixed_vars[] = {
-    { "M_VERSION",        v_version, EXPORT_STD },
-    { "M_SERIAL",         v_serial,  EXPORT_STD },
-    { "V_START",          v_start,   EXPORT_STD },
-    { "V_END",            v_end,     EXPORT_STD },
-    { "V_REMAIN",         v_remain,  EXPORT_STD },
-    { "S_DN",             v_s_dn,    EXPORT_STD },
-    { "I_DN",             v_i_dn,    EXPORT_STD },
-    { "A_KEY",            v_a_key,   EXPORT_STD },
-    { "A_SIG",            v_a_sig,   EXPORT_STD },
-    { "CERT_RFC4523_CEA", v_cea,     EXPORT_STD },
-    { "CERT_SHA256",      v_sha256,  EXPORT_STD },
-    { "CERT",             v_cert,    EXPORT_NO  },  /* ExportCertData */
-    { NULL, NULL, 0 }
+    { "M_VERSION",        v_version, EXPORT_STD, AMT_VAR_PLAIN     },
+    { "M_SERIAL",         v_serial,  EXPORT_STD, AMT_VAR_PLAIN     },
+    { "V_START",          v_start,   EXPORT_STD, AMT_VAR_PLAIN     },
+    { "V_END",            v_end,     EXPORT_STD, AMT_VAR_PLAIN     },
+    { "V_REMAIN",         v_remain,  EXPORT_STD, AMT_VAR_CLOCK     },
+    { "S_DN",             v_s_dn,    EXPORT_STD, AMT_VAR_DN_FORMAT },
+    { "I_DN",             v_i_dn,    EXPORT_STD, AMT_VAR_DN_FORMAT },
+    { "A_KEY",            v_a_key,   EXPORT_STD, AMT_VAR_PLAIN     },
+    { "A_SIG",            v_a_sig,   EXPORT_STD, AMT_VAR_PLAIN     },
+    { "CERT_RFC4523_CEA", v_cea,     EXPORT_STD, AMT_VAR_PLAIN     },
+    { "CERT_SHA256",      v_sha256,  EXPORT_STD, AMT_VAR_PLAIN     },
+    { "CERT",             v_cert,    EXPORT_NO,  AMT_VAR_CERT_DATA },
+    { NULL, NULL, 0, AMT_VAR_PLAIN }
 };
 
 /* ------------------------------------------------------------------ */
@@ -306,7 +321,13 @@ static const char *dn_attr_lookup(apr_pool_t *p, const X509_NAME *name,
     return NULL;
 }
 
-static void dn_attrs_export(apr_table_t *env, apr_pool_t *p,
+/* where amt_vars_each() sends each variable */
+typedef struct {
+    amt_var_fn *fn;
+    void *baton;
+} sink_t;
+
+static void dn_attrs_export(const sink_t *out, apr_pool_t *p,
                             const X509_NAME *name, const char *prefix)
 {
     int seen[sizeof(dn_attrs) / sizeof(dn_attrs[0])] = { 0 };
@@ -324,8 +345,9 @@ static void dn_attrs_export(apr_table_t *env, apr_pool_t *p,
                                          dn_attrs[i].name, seen[i])
                           : apr_pstrcat(p, prefix, dn_attrs[i].name, NULL);
             seen[i]++;
-            apr_table_setn(env, key,
-                           asn1_string_text(p, X509_NAME_ENTRY_get_data(e), 0));
+            out->fn(out->baton, key,
+                    asn1_string_text(p, X509_NAME_ENTRY_get_data(e), 0),
+                    AMT_VAR_PLAIN);
             break;
         }
     }
@@ -412,7 +434,7 @@ static int san_pick(void *baton, int n, const char *value)
 }
 
 typedef struct {
-    apr_table_t *env;
+    const sink_t *out;
     apr_pool_t *p;
     const char *prefix;
 } san_export_t;
@@ -421,7 +443,8 @@ static int san_put(void *baton, int n, const char *value)
 {
     san_export_t *ex = baton;
 
-    apr_table_setn(ex->env, apr_psprintf(ex->p, "%s%d", ex->prefix, n), value);
+    ex->out->fn(ex->out->baton, apr_psprintf(ex->p, "%s%d", ex->prefix, n),
+                value, AMT_VAR_PLAIN);
     return 0;
 }
 
@@ -461,14 +484,14 @@ static const char *san_lookup(apr_pool_t *p, X509 *x, const char *var)
 /* ------------------------------------------------------------------ */
 /* public                                                              */
 
-static int verified(const amt_peer_t *peer)
+static int verified(const amt_client_cert_t *client)
 {
-    return peer->chain != NULL && peer->chain->leaf != NULL
-        && (peer->result.outcome == AMT_OUTCOME_SUCCESS
-            || peer->result.outcome == AMT_OUTCOME_GENEROUS);
+    return client->chain != NULL && client->chain->leaf != NULL
+        && (client->result.outcome == AMT_OUTCOME_SUCCESS
+            || client->result.outcome == AMT_OUTCOME_GENEROUS);
 }
 
-const char *amt_var_lookup(apr_pool_t *p, const amt_peer_t *peer,
+const char *amt_var_lookup(apr_pool_t *p, const amt_client_cert_t *client,
                            const char *name, int flags)
 {
     const char *var;
@@ -481,16 +504,16 @@ const char *amt_var_lookup(apr_pool_t *p, const amt_peer_t *peer,
     }
     var = name + 11;
     if (strcasecmp(var, "VERIFY") == 0) {
-        return amt_result_string(p, &peer->result);
+        return amt_result_string(p, &client->result);
     }
-    if (!verified(peer)) return NULL;
-    leaf = peer->chain->leaf;
+    if (!verified(client)) return NULL;
+    leaf = client->chain->leaf;
     /* mod_ssl wants the S/I of S_DN and I_DN in upper case */
     if ((var[0] == 's' || var[0] == 'i') && var[1] == '_') return NULL;
 
     for (i = 0; fixed_vars[i].name; i++) {
         if (strcasecmp(var, fixed_vars[i].name) == 0) {
-            return fixed_vars[i].fn(p, peer, flags);
+            return fixed_vars[i].fn(p, client, flags);
         }
     }
     if ((var[0] == 'S' || var[0] == 'I') && strncasecmp(var + 1, "_DN_", 4) == 0
@@ -505,62 +528,90 @@ const char *amt_var_lookup(apr_pool_t *p, const amt_peer_t *peer,
     if (strncasecmp(var, "CERT_CHAIN_", 11) == 0 && var[11] != '\0'
         && all_digits(var + 11) && strlen(var + 11) <= 4) {
         int n = atoi(var + 11);
-        if (n < sk_X509_num(peer->chain->sent)) {
-            return cert_pem(p, sk_X509_value(peer->chain->sent, n));
+        if (n < sk_X509_num(client->chain->sent)) {
+            return cert_pem(p, sk_X509_value(client->chain->sent, n));
         }
     }
     return NULL;
 }
 
-void amt_vars_export(apr_table_t *env, apr_pool_t *p, const amt_peer_t *peer,
-                     int flags)
+void amt_vars_each(apr_pool_t *p, const amt_client_cert_t *client, int flags,
+                   amt_var_fn *fn, void *baton)
 {
+    sink_t out;
     int i;
 
-    if (flags & AMT_VARS_STD) {
-        apr_table_setn(env, "SSL_CLIENT_VERIFY",
-                       amt_result_string(p, &peer->result));
+    out.fn = fn;
+    out.baton = baton;
+    if (flags & AMT_OPT_STD_ENV_VARS) {
+        fn(baton, "SSL_CLIENT_VERIFY", amt_result_string(p, &client->result),
+           AMT_VAR_RESULT);
     }
-    if (!verified(peer)) {
-        if (flags & AMT_VARS_CERTDATA) {
-            apr_table_setn(env, "SSL_CLIENT_CERT", "");
+    if (!verified(client)) {
+        if (flags & AMT_OPT_EXPORT_CERT_DATA) {
+            fn(baton, "SSL_CLIENT_CERT", "", AMT_VAR_CERT_DATA);
         }
         return;
     }
-    if (flags & AMT_VARS_STD) {
-        X509 *leaf = peer->chain->leaf;
+    if (flags & AMT_OPT_STD_ENV_VARS) {
+        X509 *leaf = client->chain->leaf;
         for (i = 0; fixed_vars[i].name; i++) {
             const char *v;
             if (fixed_vars[i].export != EXPORT_STD) continue;
-            v = fixed_vars[i].fn(p, peer, flags);
+            v = fixed_vars[i].fn(p, client, flags);
             if (v != NULL && *v != '\0') {
-                apr_table_setn(env, apr_pstrcat(p, "SSL_CLIENT_",
-                                                fixed_vars[i].name, NULL), v);
+                fn(baton, apr_pstrcat(p, "SSL_CLIENT_", fixed_vars[i].name,
+                                      NULL), v, fixed_vars[i].kind);
             }
         }
-        dn_attrs_export(env, p, X509_get_subject_name(leaf), "SSL_CLIENT_S_DN_");
-        dn_attrs_export(env, p, X509_get_issuer_name(leaf), "SSL_CLIENT_I_DN_");
+        dn_attrs_export(&out, p, X509_get_subject_name(leaf),
+                        "SSL_CLIENT_S_DN_");
+        dn_attrs_export(&out, p, X509_get_issuer_name(leaf),
+                        "SSL_CLIENT_I_DN_");
         for (i = 0; san_kinds[i].name; i++) {
             san_export_t ex;
             if (san_kinds[i].export != EXPORT_STD) continue;
-            ex.env = env;
+            ex.out = &out;
             ex.p = p;
             ex.prefix = apr_pstrcat(p, "SSL_CLIENT_SAN_", san_kinds[i].name,
                                     "_", NULL);
             san_each(p, leaf, san_kinds[i].kind, san_put, &ex);
         }
     }
-    if (flags & AMT_VARS_CERTDATA) {
-        const char *pem = cert_pem(p, peer->chain->leaf);
-        apr_table_setn(env, "SSL_CLIENT_CERT", pem ? pem : "");
-        for (i = 0; i < sk_X509_num(peer->chain->sent); i++) {
-            pem = cert_pem(p, sk_X509_value(peer->chain->sent, i));
+    if (flags & AMT_OPT_EXPORT_CERT_DATA) {
+        const char *pem = cert_pem(p, client->chain->leaf);
+        fn(baton, "SSL_CLIENT_CERT", pem ? pem : "", AMT_VAR_CERT_DATA);
+        for (i = 0; i < sk_X509_num(client->chain->sent); i++) {
+            pem = cert_pem(p, sk_X509_value(client->chain->sent, i));
             if (pem != NULL) {
-                apr_table_setn(env, apr_psprintf(p, "SSL_CLIENT_CERT_CHAIN_%d",
-                                                 i), pem);
+                fn(baton, apr_psprintf(p, "SSL_CLIENT_CERT_CHAIN_%d", i), pem,
+                   AMT_VAR_CERT_DATA);
             }
         }
     }
+}
+
+static void set_in_table(void *baton, const char *name, const char *value,
+                         amt_var_kind_e kind)
+{
+    (void)kind;
+    apr_table_setn(baton, name, value);
+}
+
+void amt_vars_export(apr_table_t *env, apr_pool_t *p,
+                     const amt_client_cert_t *client, int flags)
+{
+    amt_vars_each(p, client, flags, set_in_table, env);
+}
+
+/* mod_ssl 2.4.71: the days part of ASN1_TIME_diff(now, notAfter), never
+ * negative; so whole days left, rounded down, 0 when expired */
+const char *amt_var_remain(apr_pool_t *p, time_t not_after, time_t now)
+{
+    apr_int64_t secs = (apr_int64_t)not_after - (apr_int64_t)now;
+
+    return apr_psprintf(p, "%" APR_INT64_T_FMT,
+                        secs > 0 ? secs / 86400 : (apr_int64_t)0);
 }
 
 const char *amt_cert_sha256_hex(apr_pool_t *p, X509 *cert)

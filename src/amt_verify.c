@@ -16,7 +16,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "amt_digest.h"
-#include "amt_status.h"
+#include "amt_error.h"
 #include "amt_verify.h"
 
 typedef struct {
@@ -28,13 +28,77 @@ typedef struct {
 
 static int state_index = -1;
 
-int amt_verify_error_is_no_ca(int e)
+/* What the module knows of OpenSSL's verify errors: the failure class of
+ * each, and whether mod_ssl forgives it under optional_no_ca. */
+static const struct x509_failure {
+    int x509_error;
+    amt_failure_e failure;
+    int no_ca;              /* GENEROUS under optional_no_ca */
+} x509_failures[] = {
+    /* X509_V_ERR_*, failure class, no_ca */
+    { X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, AMT_FAIL_UNTRUSTED, 0 },
+    { X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, AMT_FAIL_UNTRUSTED, 1 },
+    { X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, AMT_FAIL_UNTRUSTED, 1 },
+    { X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, AMT_FAIL_UNTRUSTED, 1 },
+    { X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, AMT_FAIL_UNTRUSTED, 1 },
+    { X509_V_ERR_CERT_UNTRUSTED, AMT_FAIL_UNTRUSTED, 1 },
+    { X509_V_ERR_CERT_NOT_YET_VALID, AMT_FAIL_NOT_YET_VALID, 0 },
+    { X509_V_ERR_CERT_HAS_EXPIRED, AMT_FAIL_EXPIRED, 0 },
+    { X509_V_ERR_CERT_REVOKED, AMT_FAIL_REVOKED, 0 },
+    { X509_V_ERR_CERT_CHAIN_TOO_LONG, AMT_FAIL_CHAIN_TOO_LONG, 0 },
+};
+
+static const struct x509_failure *x509_failure_of(int e)
 {
-    return e == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT
-        || e == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
-        || e == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
-        || e == X509_V_ERR_CERT_UNTRUSTED
-        || e == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE;
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(x509_failures) / sizeof(x509_failures[0]); i++) {
+        if (x509_failures[i].x509_error == e) return &x509_failures[i];
+    }
+    return NULL;
+}
+
+static int error_is_no_ca(int e)
+{
+    const struct x509_failure *f = x509_failure_of(e);
+
+    return f != NULL && f->no_ca;
+}
+
+amt_failure_e amt_failure_of_x509(int e)
+{
+    const struct x509_failure *f = x509_failure_of(e);
+
+    return f != NULL ? f->failure : AMT_FAIL_OTHER;
+}
+
+static const struct {
+    const char *name;
+    const char *description;
+} failure_names[AMT_FAIL_COUNT] = {
+    [AMT_FAIL_NONE]           = { "None", "not failed" },
+    [AMT_FAIL_MALFORMED]      = { "Malformed",
+                                  "header did not decode or parse" },
+    [AMT_FAIL_CONFIG]         = { "Config", "no trust anchors configured, or "
+                                  "an internal error" },
+    [AMT_FAIL_UNTRUSTED]      = { "Untrusted", "no trusted issuer" },
+    [AMT_FAIL_EXPIRED]        = { "Expired", "certificate expired" },
+    [AMT_FAIL_NOT_YET_VALID]  = { "NotYetValid", "certificate not yet valid" },
+    [AMT_FAIL_REVOKED]        = { "Revoked", "certificate revoked" },
+    [AMT_FAIL_CHAIN_TOO_LONG] = { "ChainTooLong", "chain too long" },
+    [AMT_FAIL_OTHER]          = { "Other", "other reason" },
+};
+
+const char *amt_failure_name(amt_failure_e failure)
+{
+    return (unsigned)failure < AMT_FAIL_COUNT ? failure_names[failure].name
+                                              : "Other";
+}
+
+const char *amt_failure_description(amt_failure_e failure)
+{
+    return (unsigned)failure < AMT_FAIL_COUNT
+        ? failure_names[failure].description : "other reason";
 }
 
 static int verify_cb(int ok, X509_STORE_CTX *ctx)
@@ -50,7 +114,7 @@ static int verify_cb(int ok, X509_STORE_CTX *ctx)
         X509_STORE_CTX_set_error(ctx, X509_V_OK);
         ok = 1;
     }
-    if (!ok && st->no_ca_ok && amt_verify_error_is_no_ca(err)) {
+    if (!ok && st->no_ca_ok && error_is_no_ca(err)) {
         st->generous = 1;
         X509_STORE_CTX_set_error(ctx, X509_V_OK);
         ok = 1;
@@ -78,9 +142,11 @@ void amt_verify_init(void)
     amt_digest_init();
 }
 
-void amt_result_fail(amt_result_t *res, const char *reason)
+void amt_result_fail(amt_result_t *res, amt_failure_e failure,
+                     const char *reason)
 {
     res->outcome = AMT_OUTCOME_FAILED;
+    res->failure = failure;
     res->x509_error = 0;
     res->error_depth = -1;
     res->reason = reason;
@@ -118,10 +184,11 @@ apr_status_t amt_verify_chain(amt_result_t *res, apr_pool_t *p,
         res->error_depth = -1;
         res->reason = NULL;
         res->recheck_at = 0;
+        res->failure = AMT_FAIL_NONE;
         return APR_SUCCESS;
     }
     if (policy->trust == NULL || amt_trust_is_empty(policy->trust)) {
-        amt_result_fail(res, "no trust anchors configured");
+        amt_result_fail(res, AMT_FAIL_CONFIG, "no trust anchors configured");
         return APR_SUCCESS;
     }
 
@@ -165,12 +232,14 @@ apr_status_t amt_verify_chain(amt_result_t *res, apr_pool_t *p,
         res->x509_error = 0;
         res->error_depth = -1;
         res->reason = NULL;
+        res->failure = AMT_FAIL_NONE;
     }
     else {
         int err = X509_STORE_CTX_get_error(ctx);
         if (err == X509_V_OK) err = X509_V_ERR_UNSPECIFIED;
         res->outcome = AMT_OUTCOME_FAILED;
         res->x509_error = err;
+        res->failure = amt_failure_of_x509(err);
         res->error_depth = X509_STORE_CTX_get_error_depth(ctx);
         /* static strings inside OpenSSL: safe to keep */
         res->reason = X509_verify_cert_error_string(err);
@@ -206,28 +275,6 @@ void amt_policy_material(unsigned char out[AMT_POLICY_MATERIAL_LEN],
     s[9] = (unsigned char)(crl_on && policy->crl != NULL);
     memcpy(s + 10, crl_on && policy->crl ? amt_crl_digest(policy->crl)
                                          : no_crl, AMT_CRL_DIGEST_LEN);
-}
-
-void amt_policy_key(unsigned char out[AMT_POLICY_KEY_LEN],
-                    const amt_policy_t *policy)
-{
-    unsigned char material[AMT_POLICY_MATERIAL_LEN];
-    unsigned int outlen = 0;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    int ok;
-
-    amt_policy_material(material, policy);
-    ok = md != NULL
-        && EVP_DigestInit_ex(md, amt_sha256(), NULL)
-        && EVP_DigestUpdate(md, material, sizeof(material))
-        && EVP_DigestFinal_ex(md, out, &outlen);
-    EVP_MD_CTX_free(md);
-    if (!ok) {
-        /* never share: a key derived from this policy object's address */
-        memset(out, 0, AMT_POLICY_KEY_LEN);
-        memcpy(out, &policy, sizeof(policy));
-        out[AMT_POLICY_KEY_LEN - 1] = 0xfe;
-    }
 }
 
 static int crl_check_on(const amt_policy_t *p)

@@ -18,6 +18,22 @@ typedef enum {
     AMT_OUTCOME_FAILED
 } amt_outcome_e;
 
+/** Why a result is FAILED: the one list of failure classes (the counters
+ *  count by it).  AMT_FAIL_NONE for every other outcome. */
+typedef enum {
+    AMT_FAIL_NONE = 0,
+    AMT_FAIL_MALFORMED,     /* the header did not decode or parse */
+    AMT_FAIL_CONFIG,        /* the server's side: no trust anchors where
+                             * verification is on, an internal error */
+    AMT_FAIL_UNTRUSTED,     /* no trusted issuer */
+    AMT_FAIL_EXPIRED,
+    AMT_FAIL_NOT_YET_VALID,
+    AMT_FAIL_REVOKED,
+    AMT_FAIL_CHAIN_TOO_LONG,
+    AMT_FAIL_OTHER,         /* any other OpenSSL verify error */
+    AMT_FAIL_COUNT
+} amt_failure_e;
+
 typedef struct amt_result_t {
     amt_outcome_e outcome;
     int x509_error;         /* OpenSSL X509_V_ERR_*, 0 when not from OpenSSL */
@@ -28,6 +44,7 @@ typedef struct amt_result_t {
                              * verification looked at (the path it built,
                              * trust anchor included): the verdict may
                              * change then; 0 when none */
+    amt_failure_e failure;  /* FAILED: its class; otherwise AMT_FAIL_NONE */
 } amt_result_t;
 
 typedef struct amt_policy_t {
@@ -40,7 +57,6 @@ typedef struct amt_policy_t {
     int crl_no_crl_ok;      /* no_crl_for_cert_ok */
 } amt_policy_t;
 
-#define AMT_POLICY_KEY_LEN 32
 /* trust digest, 10 bytes of settings, CRL digest */
 #define AMT_POLICY_MATERIAL_LEN (AMT_TRUST_DIGEST_LEN + 10 + AMT_CRL_DIGEST_LEN)
 
@@ -50,16 +66,11 @@ typedef struct amt_policy_t {
  * CRL check is on, the CRLs' content digest (amt_crl_digest), the check
  * mode and no_crl_for_cert_ok.  Equal content gives equal bytes in every
  * process and host.  Whoever adds a field to amt_policy_t adds it here and
- * in amt_policy_same().  amt_cache_key() hashes these bytes together with
+ * in amt_policy_same().  amt_entry_key() hashes these bytes together with
  * the header value, in one SHA-256.
  */
 void amt_policy_material(unsigned char out[AMT_POLICY_MATERIAL_LEN],
                          const amt_policy_t *policy);
-
-/** SHA-256 of amt_policy_material(): a policy's identity, e.g. to compare
- *  two policies across processes. */
-void amt_policy_key(unsigned char out[AMT_POLICY_KEY_LEN],
-                    const amt_policy_t *policy);
 
 /** True when a and b give the same verdict for every chain (same store
  *  and CRL objects and same settings): for per-request memos. */
@@ -93,14 +104,20 @@ apr_status_t amt_verify_chain(amt_result_t *res, apr_pool_t *p,
  *  before threads verify.  amt_verify_chain() calls it too. */
 void amt_verify_init(void);
 
-/** True for the OpenSSL errors mod_ssl tolerates under optional_no_ca
- *  (18, 19, 20, 21, 27). */
-int amt_verify_error_is_no_ca(int x509_error);
+/** The failure class of an OpenSSL verify error (X509_V_ERR_*, not 0). */
+amt_failure_e amt_failure_of_x509(int x509_error);
+
+/** A failure class's name ("Malformed", "Config", "Untrusted", ...) and a
+ *  short description, for counters and status pages. */
+const char *amt_failure_name(amt_failure_e failure);
+const char *amt_failure_description(amt_failure_e failure);
 
 /** "NONE", "SUCCESS", "GENEROUS" or "FAILED:<reason>". */
 const char *amt_result_string(apr_pool_t *p, const amt_result_t *res);
 
-/** A FAILED result with the module's own reason. */
-void amt_result_fail(amt_result_t *res, const char *reason);
+/** A FAILED result of the module's own: failure is AMT_FAIL_MALFORMED or
+ *  AMT_FAIL_CONFIG, reason a fixed text. */
+void amt_result_fail(amt_result_t *res, amt_failure_e failure,
+                     const char *reason);
 
 #endif

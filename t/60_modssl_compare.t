@@ -699,7 +699,7 @@ for my $runspec (@runs) {
         # The ALB -> Apache hop over HTTPS: mod_ssl is active on the
         # connection without a client certificate and exports
         # SSL_CLIENT_VERIFY=NONE and SSL_CLIENT_CERT=""; the module's values
-        # must win (SPEC: its export runs after mod_ssl's).
+        # must win (its export runs after mod_ssl's).
         if ($mode eq 'require' && $path eq '/env') {
             ($rc, $st, $body) = curl("$tag.hop", '--cacert', "$certs/server-root.pem",
                                      '-H', "X-Amzn-Mtls-Clientcert: $hdr",

@@ -23,7 +23,7 @@ my $client2 = alb_encode(pem('client2-chain.pem'));
 my $other  = alb_encode(pem('other-chain.pem'));
 my $expired = alb_encode(pem('expired-chain.pem'));
 
-plan tests => 58;
+plan tests => 62;
 
 sub agent { LWP::UserAgent->new(keep_alive => 1, timeout => 30) }
 
@@ -129,6 +129,18 @@ $d = delta($c4, $c5);
 is("@codes", '403 403', 'an expired chain is refused twice');
 is($d->{FailedExpired}, 2, 'counted as FailedExpired');
 is($d->{CacheHits}, 1, 'an expired result is cached too');
+
+# a location where verification is on but no trust anchor applies: the
+# server's side failed, not the client's header
+my @noca = map { (get($ua, 'alb_cache', '/noca/env', $H => $client2))[1] } 1 .. 2;
+my $c5b = counters($ua, 'alb_cache');
+$d = delta($c5, $c5b);
+is($noca[1]{SSL_CLIENT_VERIFY}, 'FAILED:no trust anchors configured',
+   'no trust anchors: FAILED under optional');
+is($d->{FailedConfig}, 2, 'counted as FailedConfig');
+is($d->{FailedMalformed}, 0, 'not counted as FailedMalformed');
+is($d->{CacheHits}, 1, 'the class survives the cache (second request a hit)');
+$c5 = $c5b;
 
 # --------------------------------------------------- policy separation
 ($code) = get($ua, 'alb_cache', '/sepA/env', $H => $client2);

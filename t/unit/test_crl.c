@@ -1,7 +1,7 @@
 /*
  * test_crl.c - CRL loading (amt_crl_*), revocation checks in
  * amt_verify_chain() with mod_ssl's SSLCARevocationCheck semantics, and the
- * CRL part of the policy contract (amt_policy_key/_same/_not_after).
+ * CRL part of the policy contract (amt_policy_material/_same/_not_after).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +17,12 @@
 
 #include "amt_chain.h"
 #include "amt_crl.h"
-#include "amt_status.h"
+#include "amt_error.h"
 #include "amt_trust.h"
 #include "amt_verify.h"
 #include "pki.h"
 #include "tap.h"
+#include "amt_inspect.h"
 
 typedef struct {
     pki_cert_t *root, *inter, *inter_rev, *leaf, *leaf_rev, *leaf_under_rev;
@@ -112,7 +113,7 @@ static amt_result_t verify(apr_pool_t *p, const amt_trust_t *trust,
     amt_policy_t pol = { .trust = trust, .depth = 5, .no_ca_ok = no_ca_ok,
                          .crl = crl, .crl_check = check,
                          .crl_no_crl_ok = no_crl_ok };
-    amt_result_t res = { AMT_OUTCOME_NONE, -1, -1, NULL, 0 };
+    amt_result_t res = { AMT_OUTCOME_NONE, -1, -1, NULL, 0, AMT_FAIL_NONE };
     amt_chain_t *chain = NULL;
     const char *reason = NULL;
     const char *hdr = inter ? pki_header(p, leaf, inter, NULL)
@@ -370,14 +371,14 @@ static void test_policy(apr_pool_t *p, const certs_t *k,
     amt_policy_t pa = { .trust = trust, .depth = 5, .crl = ca,
                         .crl_check = AMT_CRL_CHECK_CHAIN };
     amt_policy_t pb, none = { .trust = trust, .depth = 5 };
-    unsigned char ka[AMT_POLICY_KEY_LEN], kb[AMT_POLICY_KEY_LEN];
-    unsigned char kn[AMT_POLICY_KEY_LEN];
+    unsigned char ka[AMT_POLICY_MATERIAL_LEN], kb[AMT_POLICY_MATERIAL_LEN];
+    unsigned char kn[AMT_POLICY_MATERIAL_LEN];
     time_t na;
 
-    amt_policy_key(ka, &pa);
-    amt_policy_key(kn, &none);
+    amt_policy_material(ka, &pa);
+    amt_policy_material(kn, &none);
     pb = pa; pb.crl = cb;
-    amt_policy_key(kb, &pb);
+    amt_policy_material(kb, &pb);
     ok(memcmp(ka, kb, sizeof(ka)) == 0,
        "key: two CRL sets from equal files give the same key");
     ok(memcmp(amt_crl_digest(ca), amt_crl_digest(cb), AMT_CRL_DIGEST_LEN)
@@ -388,25 +389,25 @@ static void test_policy(apr_pool_t *p, const certs_t *k,
     ok(!amt_policy_same(&pa, &none), "same: a CRL check is another policy");
 
     pb = pa; pb.crl = cc;
-    amt_policy_key(kb, &pb);
+    amt_policy_material(kb, &pb);
     ok(memcmp(ka, kb, sizeof(ka)) != 0,
        "key: one more revoked serial changes the key");
     pb = pa; pb.crl_check = AMT_CRL_CHECK_LEAF;
-    amt_policy_key(kb, &pb);
+    amt_policy_material(kb, &pb);
     ok(memcmp(ka, kb, sizeof(ka)) != 0 && !amt_policy_same(&pa, &pb),
        "key/same: leaf vs chain");
     pb = pa; pb.crl_no_crl_ok = 1;
-    amt_policy_key(kb, &pb);
+    amt_policy_material(kb, &pb);
     ok(memcmp(ka, kb, sizeof(ka)) != 0 && !amt_policy_same(&pa, &pb),
        "key/same: no_crl_for_cert_ok");
     pb = pa; pb.crl = NULL;
-    amt_policy_key(kb, &pb);
+    amt_policy_material(kb, &pb);
     ok(memcmp(ka, kb, sizeof(ka)) != 0 && !amt_policy_same(&pa, &pb),
        "key/same: a check without CRLs differs from one with");
     /* check none: the CRLs change no verdict, so neither key nor memo */
     pb = none; pb.crl = cc; pb.crl_check = AMT_CRL_CHECK_NONE;
     pb.crl_no_crl_ok = 1;
-    amt_policy_key(kb, &pb);
+    amt_policy_material(kb, &pb);
     ok(memcmp(kn, kb, sizeof(kn)) == 0 && amt_policy_same(&none, &pb),
        "key/same: CRLs under check none are ignored");
 

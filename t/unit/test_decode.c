@@ -11,7 +11,7 @@
 
 #include "amt_chain.h"
 #include "amt_decode.h"
-#include "amt_status.h"
+#include "amt_error.h"
 #include "pki.h"
 #include "tap.h"
 
@@ -504,7 +504,7 @@ static void test_strerror(apr_pool_t *p)
         }
         ok(seen[i] != NULL && *seen[i] && unique,
            "amt_strerror names code %d distinctly (%s)",
-           (int)(codes[i] - AMT_STATUS_BASE), tap_escape(seen[i]));
+           (int)(codes[i] - AMT_ERROR_BASE), tap_escape(seen[i]));
     }
     contains_str(amt_strerror(p, APR_ENOENT),
                  "No such file",

@@ -19,7 +19,7 @@
 
 #include "amt_chain.h"
 #include "amt_entry.h"
-#include "amt_status.h"
+#include "amt_error.h"
 #include "amt_trust.h"
 #include "amt_vars.h"
 #include "amt_verify.h"
@@ -36,7 +36,7 @@ static const pki_rdn_t subject[] = {
     { NULL, NULL, 0, 0, 0 }
 };
 
-static unsigned char key1[AMT_CACHE_KEY_LEN];
+static unsigned char key1[AMT_ENTRY_KEY_LEN];
 
 /* same keys and values, whatever the order */
 static int same_table(const apr_table_t *a, const apr_table_t *b,
@@ -76,16 +76,16 @@ static amt_entry_t *round_trip(apr_pool_t *p, const amt_entry_t *e)
     return back;
 }
 
-static void check_equivalence(apr_pool_t *p, const amt_peer_t *peer,
+static void check_equivalence(apr_pool_t *p, const amt_client_cert_t *client,
                               const char *label)
 {
     amt_entry_t *e, *lean, *back;
     time_t now = time(NULL);
     int flags, i;
 
-    ok(amt_entry_make(&e, p, key1, peer, now + 300, 1, 256) == APR_SUCCESS,
+    ok(amt_entry_make(&e, p, key1, client, now + 300, 1, 256) == APR_SUCCESS,
        "%s: entry made", label);
-    amt_entry_make(&lean, p, key1, peer, now + 300, 0, 256);
+    amt_entry_make(&lean, p, key1, client, now + 300, 0, 256);
     back = round_trip(p, e);
     ok(back != NULL, "%s: serialisation round trip", label);
     if (back == NULL) return;
@@ -94,12 +94,12 @@ static void check_equivalence(apr_pool_t *p, const amt_peer_t *peer,
     is_str(back->subject_cn, e->subject_cn, "%s: subject CN kept", label);
     is_str(back->log_subject, e->log_subject, "%s: log subject kept", label);
     is_str(amt_result_string(p, &back->result),
-           amt_result_string(p, &peer->result), "%s: result kept", label);
+           amt_result_string(p, &client->result), "%s: result kept", label);
 
     for (flags = 0; flags < 8; flags++) {
         apr_table_t *want = apr_table_make(p, 8), *got = apr_table_make(p, 8);
         apr_table_t *got2 = apr_table_make(p, 8);
-        amt_vars_export(want, p, peer, flags);
+        amt_vars_export(want, p, client, flags);
         ok(amt_entry_export(got, p, e, flags, now) == APR_SUCCESS
            && same_table(want, got, "entry") && same_table(got, want, "entry"),
            "%s: export flags %d identical from the entry", label, flags);
@@ -107,7 +107,7 @@ static void check_equivalence(apr_pool_t *p, const amt_peer_t *peer,
            && same_table(want, got2, "decoded")
            && same_table(got2, want, "decoded"),
            "%s: export flags %d identical after serialisation", label, flags);
-        if ((flags & AMT_VARS_CERTDATA) && amt_entry_is_verified(e)) {
+        if ((flags & AMT_OPT_EXPORT_CERT_DATA) && amt_entry_is_verified(e)) {
             apr_table_t *none = apr_table_make(p, 8);
             ok(amt_entry_export(none, p, lean, flags, now) == APR_INCOMPLETE
                && apr_table_elts(none)->nelts == 0,
@@ -124,19 +124,19 @@ static void check_equivalence(apr_pool_t *p, const amt_peer_t *peer,
     }
 
     /* every exported name (both DN formats) answers as amt_var_lookup */
-    for (flags = 0; flags <= AMT_VARS_LEGACY_DN; flags += AMT_VARS_LEGACY_DN) {
+    for (flags = 0; flags <= AMT_OPT_LEGACY_DN_FORMAT; flags += AMT_OPT_LEGACY_DN_FORMAT) {
         apr_table_t *all = apr_table_make(p, 8);
         const apr_array_header_t *arr;
         const apr_table_entry_t *te;
         int bad = 0, n = 0;
-        amt_vars_export(all, p, peer, AMT_VARS_STD | AMT_VARS_CERTDATA | flags);
+        amt_vars_export(all, p, client, AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA | flags);
         arr = apr_table_elts(all);
         te = (const apr_table_entry_t *)arr->elts;
         for (i = 0; i < arr->nelts; i++) {
             int answered;
             const char *v = amt_entry_var(p, back, te[i].key, flags, now,
                                           &answered);
-            const char *w = amt_var_lookup(p, peer, te[i].key, flags);
+            const char *w = amt_var_lookup(p, client, te[i].key, flags);
             n++;
             if (!answered || v == NULL || w == NULL || strcmp(v, w) != 0) {
                 printf("# lookup %s: entry '%s' (answered %d), vars '%s'\n",
@@ -150,7 +150,8 @@ static void check_equivalence(apr_pool_t *p, const amt_peer_t *peer,
     }
 }
 
-static void test_lookups_not_stored(apr_pool_t *p, const amt_peer_t *peer)
+static void test_lookups_not_stored(apr_pool_t *p,
+                                    const amt_client_cert_t *client)
 {
     amt_entry_t *e;
     time_t now = time(NULL);
@@ -162,7 +163,7 @@ static void test_lookups_not_stored(apr_pool_t *p, const amt_peer_t *peer)
     };
     int i;
 
-    amt_entry_make(&e, p, key1, peer, now + 300, 1, 256);
+    amt_entry_make(&e, p, key1, client, now + 300, 1, 256);
     for (i = 0; unstored[i]; i++) {
         v = amt_entry_var(p, e, unstored[i], 0, now, &answered);
         ok(!answered && v == NULL, "%s: not answered from the entry (the "
@@ -205,19 +206,20 @@ static int occurrences(const apr_table_t *t, const char *key)
 
 /* An export replaces what the environment already holds (a SetEnv, a TLS
  * client certificate's values) and never leaves a name twice. */
-static void test_export_over_existing(apr_pool_t *p, const amt_peer_t *peer)
+static void test_export_over_existing(apr_pool_t *p,
+                                      const amt_client_cert_t *client)
 {
     amt_entry_t *e;
-    amt_peer_t failed = *peer;
+    amt_client_cert_t failed = *client;
     apr_table_t *env = apr_table_make(p, 4);
     time_t now = time(NULL);
-    const char *cn = amt_var_lookup(p, peer, "SSL_CLIENT_S_DN_CN", 0);
+    const char *cn = amt_var_lookup(p, client, "SSL_CLIENT_S_DN_CN", 0);
 
     apr_table_setn(env, "FOO", "bar");
     apr_table_setn(env, "ssl_client_s_dn_cn", "mallory");
     apr_table_setn(env, "SSL_CLIENT_VERIFY", "NONE");
-    amt_entry_make(&e, p, key1, peer, now + 300, 1, 256);
-    amt_entry_export(env, p, e, AMT_VARS_STD, now);
+    amt_entry_make(&e, p, key1, client, now + 300, 1, 256);
+    amt_entry_export(env, p, e, AMT_OPT_STD_ENV_VARS, now);
     is_str(apr_table_get(env, "SSL_CLIENT_S_DN_CN"), cn,
            "export over an existing value: the entry's CN wins");
     is_int(occurrences(env, "SSL_CLIENT_S_DN_CN"), 1,
@@ -232,7 +234,7 @@ static void test_export_over_existing(apr_pool_t *p, const amt_peer_t *peer)
     /* a second export of the same entry changes nothing */
     {
         int before = apr_table_elts(env)->nelts;
-        amt_entry_export(env, p, e, AMT_VARS_STD, now);
+        amt_entry_export(env, p, e, AMT_OPT_STD_ENV_VARS, now);
         is_int(apr_table_elts(env)->nelts, before,
                "a second export adds no variable");
     }
@@ -240,9 +242,10 @@ static void test_export_over_existing(apr_pool_t *p, const amt_peer_t *peer)
     env = apr_table_make(p, 4);
     apr_table_setn(env, "SSL_CLIENT_VERIFY", "SUCCESS");
     failed.result.outcome = AMT_OUTCOME_FAILED;
+    failed.result.failure = AMT_FAIL_EXPIRED;
     failed.result.reason = "certificate has expired";
     amt_entry_make(&e, p, key1, &failed, now + 300, 1, 256);
-    amt_entry_export(env, p, e, AMT_VARS_STD, now);
+    amt_entry_export(env, p, e, AMT_OPT_STD_ENV_VARS, now);
     is_str(apr_table_get(env, "SSL_CLIENT_VERIFY"),
            "FAILED:certificate has expired",
            "a failed entry replaces an existing SSL_CLIENT_VERIFY");
@@ -252,26 +255,29 @@ static void test_export_over_existing(apr_pool_t *p, const amt_peer_t *peer)
 
 static void test_failed(apr_pool_t *p, const amt_chain_t *chain)
 {
-    amt_peer_t peer;
+    amt_client_cert_t client;
     amt_entry_t *e, *back;
     apr_table_t *t = apr_table_make(p, 4);
     int answered;
 
-    peer.chain = chain;
-    peer.result.outcome = AMT_OUTCOME_FAILED;
-    peer.result.x509_error = 20;
-    peer.result.error_depth = 1;
-    peer.result.reason = "unable to get local issuer certificate";
-    amt_entry_make(&e, p, key1, &peer, time(NULL) + 60, 1, 256);
+    client.chain = chain;
+    client.result.outcome = AMT_OUTCOME_FAILED;
+    client.result.x509_error = 20;
+    client.result.failure = AMT_FAIL_UNTRUSTED;
+    client.result.error_depth = 1;
+    client.result.reason = "unable to get local issuer certificate";
+    amt_entry_make(&e, p, key1, &client, time(NULL) + 60, 1, 256);
     ok(e->nvars == 0 && e->subject_cn == NULL,
        "failed result: no identity stored");
     back = round_trip(p, e);
     ok(back != NULL && back->result.x509_error == 20
+       && back->result.failure == AMT_FAIL_UNTRUSTED
        && back->result.error_depth == 1
-       && strcmp(back->result.reason, peer.result.reason) == 0,
-       "failed result: error, depth and reason survive serialisation");
+       && strcmp(back->result.reason, client.result.reason) == 0,
+       "failed result: error, class, depth and reason survive serialisation");
     if (back == NULL) return;
-    amt_entry_export(t, p, back, AMT_VARS_STD | AMT_VARS_CERTDATA, time(NULL));
+    amt_entry_export(t, p, back,
+                     AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA, time(NULL));
     is_str(apr_table_get(t, "SSL_CLIENT_VERIFY"),
            "FAILED:unable to get local issuer certificate",
            "failed result: SSL_CLIENT_VERIFY");
@@ -290,7 +296,7 @@ static void test_expiry(apr_pool_t *p, const pki_cert_t *root)
     pki_spec_t spec;
     pki_cert_t *soon, *notyet, *expired, *inter, *short_root, *leaf;
     amt_chain_t chain;
-    amt_peer_t peer;
+    amt_client_cert_t client;
     amt_trust_t *trust;
     amt_policy_t policy;
     const char *dir, *reason = NULL;
@@ -313,26 +319,26 @@ static void test_expiry(apr_pool_t *p, const pki_cert_t *root)
 
     chain.sent = sk_X509_new_null();
     chain.leaf = soon->x509;
-    memset(&peer, 0, sizeof(peer));
-    peer.chain = &chain;
-    is_int((long long)amt_entry_expiry(&peer, now, 300, 0), now + 100,
+    memset(&client, 0, sizeof(client));
+    client.chain = &chain;
+    is_int((long long)amt_entry_expiry(&client, now, 300, 0), now + 100,
            "expiry: the leaf's notAfter before the timeout");
-    is_int((long long)amt_entry_expiry(&peer, now, 60, 0), now + 60,
+    is_int((long long)amt_entry_expiry(&client, now, 60, 0), now + 60,
            "expiry: the timeout before the leaf's notAfter");
-    is_int((long long)amt_entry_expiry(&peer, now, 300, now + 30), now + 30,
+    is_int((long long)amt_entry_expiry(&client, now, 300, now + 30), now + 30,
            "expiry: the policy's bound (CRL nextUpdate) first");
     chain.leaf = notyet->x509;
-    is_int((long long)amt_entry_expiry(&peer, now, 300, 0), now + 50,
+    is_int((long long)amt_entry_expiry(&client, now, 300, 0), now + 50,
            "expiry: a not-yet-valid leaf's notBefore");
     chain.leaf = expired->x509;
-    is_int((long long)amt_entry_expiry(&peer, now, 300, 0), now + 300,
+    is_int((long long)amt_entry_expiry(&client, now, 300, 0), now + 300,
            "expiry: an expired leaf stays expired: the timeout");
     is_int((long long)amt_entry_expiry(NULL, now, 300, 0), now + 300,
-           "expiry: no peer: the timeout");
-    peer.chain = NULL;
-    is_int((long long)amt_entry_expiry(&peer, now, 300, 0), now + 300,
+           "expiry: no client certificate: the timeout");
+    client.chain = NULL;
+    is_int((long long)amt_entry_expiry(&client, now, 300, 0), now + 300,
            "expiry: no chain (malformed header): the timeout");
-    peer.chain = &chain;
+    client.chain = &chain;
     spec.cn = "Short CA";
     spec.is_ca = 1;
     spec.not_before = -3600;
@@ -340,7 +346,7 @@ static void test_expiry(apr_pool_t *p, const pki_cert_t *root)
     inter = pki_issue(p, &spec, root);
     chain.leaf = soon->x509;
     sk_X509_push(chain.sent, inter->x509);
-    is_int((long long)amt_entry_expiry(&peer, now, 300, 0), now + 40,
+    is_int((long long)amt_entry_expiry(&client, now, 300, 0), now + 40,
            "expiry: an intermediate's notAfter counts too");
     sk_X509_free(chain.sent);
 
@@ -367,12 +373,12 @@ static void test_expiry(apr_pool_t *p, const pki_cert_t *root)
     chain.leaf = leaf->x509;
     chain.sent = sk_X509_new_null();
     sk_X509_push(chain.sent, inter->x509);
-    amt_verify_chain(&peer.result, p, &policy, &chain, now);
-    is_str(amt_result_string(p, &peer.result), "SUCCESS",
+    amt_verify_chain(&client.result, p, &policy, &chain, now);
+    is_str(amt_result_string(p, &client.result), "SUCCESS",
            "expiry: the chain under a short-lived root verifies");
-    is_int((long long)peer.result.recheck_at, now + 70,
+    is_int((long long)client.result.recheck_at, now + 70,
            "expiry: recheck_at is the root's notAfter");
-    is_int((long long)amt_entry_expiry(&peer, now, 300, 0), now + 70,
+    is_int((long long)amt_entry_expiry(&client, now, 300, 0), now + 70,
            "expiry: a trust anchor's notAfter bounds a cached SUCCESS");
     sk_X509_free(chain.sent);
 }
@@ -389,7 +395,7 @@ static void test_odd_subject(apr_pool_t *p, const pki_cert_t *root)
     pki_spec_t spec;
     pki_cert_t *leaf;
     amt_chain_t chain;
-    amt_peer_t peer;
+    amt_client_cert_t client;
     amt_entry_t *e, *back;
     const char *c;
     int ascii = 1;
@@ -399,9 +405,9 @@ static void test_odd_subject(apr_pool_t *p, const pki_cert_t *root)
     leaf = pki_issue(p, &spec, root);
     chain.leaf = leaf->x509;
     chain.sent = sk_X509_new_null();
-    peer.chain = &chain;
-    amt_result_fail(&peer.result, "bad\x01reason\xff");
-    amt_entry_make(&e, p, key1, &peer, time(NULL) + 60, 0, 256);
+    client.chain = &chain;
+    amt_result_fail(&client.result, AMT_FAIL_MALFORMED, "bad\x01reason\xff");
+    amt_entry_make(&e, p, key1, &client, time(NULL) + 60, 0, 256);
     for (c = e->log_subject; c && *c; c++) {
         if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e) ascii = 0;
     }
@@ -416,29 +422,29 @@ static void test_odd_subject(apr_pool_t *p, const pki_cert_t *root)
 static void test_keys(void)
 {
     amt_policy_t pk1, pk2;
-    unsigned char a[AMT_CACHE_KEY_LEN], b[AMT_CACHE_KEY_LEN];
+    unsigned char a[AMT_ENTRY_KEY_LEN], b[AMT_ENTRY_KEY_LEN];
 
     memset(&pk1, 0, sizeof(pk1));
     pk1.depth = 5;
     pk2 = pk1;
     pk2.depth = 4;
-    amt_cache_key(a, &pk1, "X-Amzn-Mtls-Clientcert", "abc", 3);
-    amt_cache_key(b, &pk1, "x-amzn-mtls-clientcert", "abc", 3);
+    amt_entry_key(a, &pk1, "X-Amzn-Mtls-Clientcert", "abc", 3);
+    amt_entry_key(b, &pk1, "x-amzn-mtls-clientcert", "abc", 3);
     ok(memcmp(a, b, sizeof(a)) == 0, "key: header name case does not matter");
-    amt_cache_key(b, &pk2, "X-Amzn-Mtls-Clientcert", "abc", 3);
+    amt_entry_key(b, &pk2, "X-Amzn-Mtls-Clientcert", "abc", 3);
     ok(memcmp(a, b, sizeof(a)) != 0, "key: another depth, another key");
     pk2 = pk1;
     pk2.no_ca_ok = 1;
-    amt_cache_key(b, &pk2, "X-Amzn-Mtls-Clientcert", "abc", 3);
+    amt_entry_key(b, &pk2, "X-Amzn-Mtls-Clientcert", "abc", 3);
     ok(memcmp(a, b, sizeof(a)) != 0, "key: optional_no_ca, another key");
     pk2 = pk1;
-    amt_cache_key(b, &pk2, "X-Amzn-Mtls-Clientcert", "abc", 3);
+    amt_entry_key(b, &pk2, "X-Amzn-Mtls-Clientcert", "abc", 3);
     ok(memcmp(a, b, sizeof(a)) == 0, "key: an equal policy, the same key");
-    amt_cache_key(b, &pk1, "X-Other", "abc", 3);
+    amt_entry_key(b, &pk1, "X-Other", "abc", 3);
     ok(memcmp(a, b, sizeof(a)) != 0, "key: another header, another key");
-    amt_cache_key(b, &pk1, "X-Amzn-Mtls-Clientcert", "abd", 3);
+    amt_entry_key(b, &pk1, "X-Amzn-Mtls-Clientcert", "abd", 3);
     ok(memcmp(a, b, sizeof(a)) != 0, "key: another value, another key");
-    amt_cache_key(b, &pk1, "X-Amzn-Mtls-Clientcer", "tabc", 4);
+    amt_entry_key(b, &pk1, "X-Amzn-Mtls-Clientcer", "tabc", 4);
     ok(memcmp(a, b, sizeof(a)) != 0, "key: name/value boundary is kept");
 }
 
@@ -453,19 +459,56 @@ static int refused(apr_pool_t *p, const unsigned char *buf, apr_size_t len)
     return rv != APR_SUCCESS && e == NULL && why != NULL;
 }
 
-/* offset of the first string length field (after the fixed header) */
-#define FIXED_LEN (4 + 1 + 32 + 8 + 1 + 4 + 4 + 8 + 1)
+/* An entry of version 1 (no failure byte), as earlier releases wrote it
+ * into shared caches: still read, its class derived from x509_error. */
+static void test_version1(apr_pool_t *p)
+{
+    static const struct { int x509_error; amt_failure_e failure; } cases[] = {
+        { 0, AMT_FAIL_MALFORMED }, { 10, AMT_FAIL_EXPIRED },
+        { 20, AMT_FAIL_UNTRUSTED }, { 7, AMT_FAIL_OTHER }
+    };
+    apr_size_t i;
 
-static void test_hostile(apr_pool_t *p, const amt_peer_t *peer)
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        amt_client_cert_t failed;
+        amt_entry_t *e, *back = NULL;
+        unsigned char *buf, *v1;
+        apr_size_t len, at = 4 + 1 + 32 + 8 + 1;
+        const char *why = NULL;
+
+        memset(&failed, 0, sizeof(failed));
+        amt_result_fail(&failed.result, AMT_FAIL_MALFORMED, "some reason");
+        failed.result.x509_error = cases[i].x509_error;
+        failed.result.failure = cases[i].x509_error
+            ? amt_failure_of_x509(cases[i].x509_error) : AMT_FAIL_MALFORMED;
+        amt_entry_make(&e, p, key1, &failed, time(NULL) + 300, 0, 256);
+        amt_entry_encode(&buf, &len, p, e);
+        v1 = apr_palloc(p, len - 1);
+        memcpy(v1, buf, at);
+        memcpy(v1 + at, buf + at + 1, len - at - 1);
+        v1[4] = 1;
+        ok(amt_entry_decode(&back, p, key1, v1, len - 1, &why) == APR_SUCCESS
+           && back->result.failure == cases[i].failure,
+           "version 1 entry, x509_error %d: decoded, class %s",
+           cases[i].x509_error, amt_failure_name(cases[i].failure));
+    }
+}
+
+/* offset of the first string length field (after the fixed header) */
+#define FIXED_LEN (4 + 1 + 32 + 8 + 1 + 1 + 4 + 4 + 8 + 1)
+/* offset of the failure class byte */
+#define FAILURE_AT (4 + 1 + 32 + 8 + 1)
+
+static void test_hostile(apr_pool_t *p, const amt_client_cert_t *client)
 {
     amt_entry_t *e, *back;
     unsigned char *buf, *copy;
     apr_size_t len, i;
-    unsigned char other[AMT_CACHE_KEY_LEN];
+    unsigned char other[AMT_ENTRY_KEY_LEN];
     int all = 1, survived = 0, b, n;
     const char *why;
 
-    amt_entry_make(&e, p, key1, peer, time(NULL) + 300, 1, 256);
+    amt_entry_make(&e, p, key1, client, time(NULL) + 300, 1, 256);
     amt_entry_encode(&buf, &len, p, e);
 
     for (i = 0; i < len; i++) {
@@ -526,8 +569,14 @@ static void test_hostile(apr_pool_t *p, const amt_peer_t *peer)
     copy[0] = 'X';
     ok(refused(p, copy, len), "wrong magic is refused");
     memcpy(copy, buf, len);
-    copy[4] = 2;
+    copy[4] = 3;
     ok(refused(p, copy, len), "an unknown version is refused");
+    memcpy(copy, buf, len);
+    copy[FAILURE_AT] = AMT_FAIL_COUNT;
+    ok(refused(p, copy, len), "an unknown failure class is refused");
+    memcpy(copy, buf, len);
+    copy[FAILURE_AT] = AMT_FAIL_EXPIRED;
+    ok(refused(p, copy, len), "a failure class on a verified entry is refused");
     memcpy(copy, buf, len);
     copy[4 + 1 + 32 + 8] = 9;
     ok(refused(p, copy, len), "an unknown outcome is refused");
@@ -586,7 +635,7 @@ int main(void)
     amt_trust_t *trust;
     amt_policy_t policy;
     amt_chain_t *chain;
-    amt_peer_t peer;
+    amt_client_cert_t client;
     const char *dir, *path, *reason = NULL;
 
     apr_initialize();
@@ -615,22 +664,23 @@ int main(void)
 
     amt_chain_from_header(&chain, p, pki_header(p, leaf->x509, inter->x509,
                                                 NULL), &reason);
-    peer.chain = chain;
-    amt_verify_chain(&peer.result, p, &policy, chain, 0);
-    is_str(amt_result_string(p, &peer.result), "SUCCESS",
+    client.chain = chain;
+    amt_verify_chain(&client.result, p, &policy, chain, 0);
+    is_str(amt_result_string(p, &client.result), "SUCCESS",
            "the test chain verifies");
 
-    check_equivalence(p, &peer, "verified");
-    peer.result.outcome = AMT_OUTCOME_GENEROUS;
-    check_equivalence(p, &peer, "generous");
-    peer.result.outcome = AMT_OUTCOME_SUCCESS;
-    test_lookups_not_stored(p, &peer);
-    test_export_over_existing(p, &peer);
+    check_equivalence(p, &client, "verified");
+    client.result.outcome = AMT_OUTCOME_GENEROUS;
+    check_equivalence(p, &client, "generous");
+    client.result.outcome = AMT_OUTCOME_SUCCESS;
+    test_lookups_not_stored(p, &client);
+    test_export_over_existing(p, &client);
     test_failed(p, chain);
     test_expiry(p, root);
     test_odd_subject(p, root);
     test_keys();
-    test_hostile(p, &peer);
+    test_hostile(p, &client);
+    test_version1(p);
 
     apr_pool_destroy(p);
     return done_testing();

@@ -7,7 +7,7 @@
 #include <apr_strings.h>
 
 #include "amt_match.h"
-#include "amt_status.h"
+#include "amt_error.h"
 #include "tap.h"
 
 #define FP "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

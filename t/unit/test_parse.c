@@ -8,7 +8,7 @@
 #include <apr_strings.h>
 
 #include "amt_parse.h"
-#include "amt_status.h"
+#include "amt_error.h"
 #include "tap.h"
 
 typedef struct {
@@ -232,6 +232,104 @@ static void test_option(apr_pool_t *p)
     }
 }
 
+/* AlbMtlsTrustedProxy addresses */
+typedef struct {
+    const char *word;
+    int good;
+    const char *inside;         /* an address the subnet holds, or NULL */
+    const char *outside;        /* an address it does not hold, or NULL */
+} proxy_case_t;
+
+static const proxy_case_t proxy_cases[] = {
+    { "10.0.0.0/8",       1, "10.200.1.2",  "11.0.0.1" },
+    { "192.168.1.7",      1, "192.168.1.7", "192.168.1.8" },
+    { "172.16.0.0/12",    1, "172.31.255.1", "172.32.0.1" },
+    { "::1",              1, "::1",         "::2" },
+    { "fc00::/7",         1, "fd12::1",     "fe80::1" },
+    { "10.0.0.0/",        0, NULL, NULL },
+    { "10.0.0.0/8x",      0, NULL, NULL },
+    { "10.0.0.0/-8",      0, NULL, NULL },
+    { "10.0.0.0/33",      0, NULL, NULL },
+    { "not-an-address",   0, NULL, NULL },
+    { "",                 0, NULL, NULL },
+};
+
+static void test_proxy(apr_pool_t *p)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(proxy_cases) / sizeof(proxy_cases[0]); i++) {
+        const proxy_case_t *c = &proxy_cases[i];
+        apr_ipsubnet_t *sub = NULL;
+        const char *err = NULL;
+        apr_status_t rv = amt_parse_proxy(&sub, p, c->word, &err);
+
+        if (!c->good) {
+            ok(rv == AMT_EBADVALUE && err != NULL && strstr(err, "is not an "
+               "address or addr/bits") != NULL,
+               "proxy '%s' refused (%s)", c->word, err ? err : "no message");
+            continue;
+        }
+        ok(rv == APR_SUCCESS, "proxy '%s' accepted", c->word);
+        if (rv == APR_SUCCESS) {
+            apr_sockaddr_t *in, *out;
+                        in = out = NULL;
+            apr_sockaddr_info_get(&in, c->inside, APR_UNSPEC, 0, 0, p);
+            apr_sockaddr_info_get(&out, c->outside, APR_UNSPEC, 0, 0, p);
+            ok(in && apr_ipsubnet_test(sub, in), "proxy '%s' holds %s",
+               c->word, c->inside);
+            ok(out && !apr_ipsubnet_test(sub, out), "proxy '%s' does not "
+               "hold %s", c->word, c->outside);
+        }
+    }
+}
+
+/* AlbMtlsCache values */
+static void test_cache(apr_pool_t *p)
+{
+    amt_cache_spec_t spec;
+    const char *err = NULL;
+
+    ok(amt_parse_cache(&spec, p, "none", &err) == APR_SUCCESS
+       && spec.kind == AMT_CACHE_NONE, "cache none");
+    ok(amt_parse_cache(&spec, p, "NONE", &err) == APR_SUCCESS
+       && spec.kind == AMT_CACHE_NONE, "cache NONE (case-insensitive)");
+    ok(amt_parse_cache(&spec, p, "process", &err) == APR_SUCCESS
+       && spec.kind == AMT_CACHE_PROCESS
+       && spec.bytes == AMT_CACHE_DEFAULT_BYTES, "cache process: default size");
+    ok(amt_parse_cache(&spec, p, "Process:65536", &err) == APR_SUCCESS
+       && spec.kind == AMT_CACHE_PROCESS && spec.bytes == 65536,
+       "cache process:65536");
+    ok(amt_parse_cache(&spec, p, "process:16384", &err) == APR_SUCCESS
+       && spec.bytes == 16384, "cache process: the smallest size");
+    ok(amt_parse_cache(&spec, p, "process:2147483648", &err) == APR_SUCCESS
+       && spec.bytes == ((apr_size_t)1 << 31), "cache process: the largest size");
+    {
+        static const char *const bad[] = {
+            "process:", "process:16383", "process:2147483649", "process:12k",
+            "process:-1", "process:0x10000"
+        };
+        size_t i;
+        for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            err = NULL;
+            ok(amt_parse_cache(&spec, p, bad[i], &err) == AMT_EBADVALUE
+               && err != NULL && strstr(err, "the size must be a number of "
+                                        "bytes from 16384 to 2147483648"),
+               "cache '%s' refused (%s)", bad[i], err ? err : "no message");
+        }
+    }
+    ok(amt_parse_cache(&spec, p, "shmcb:/tmp/x(512000)", &err) == APR_SUCCESS
+       && spec.kind == AMT_CACHE_SOCACHE && strcmp(spec.provider, "shmcb") == 0
+       && strcmp(spec.args, "/tmp/x(512000)") == 0, "cache shmcb:args");
+    ok(amt_parse_cache(&spec, p, "memcache:10.0.0.5:11211", &err) == APR_SUCCESS
+       && strcmp(spec.provider, "memcache") == 0
+       && strcmp(spec.args, "10.0.0.5:11211") == 0,
+       "cache memcache: args after the first colon");
+    ok(amt_parse_cache(&spec, p, "redis", &err) == APR_SUCCESS
+       && spec.kind == AMT_CACHE_SOCACHE && spec.args == NULL,
+       "cache redis: no args");
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -244,6 +342,8 @@ int main(void)
     test_int(p);
     test_header_name(p);
     test_option(p);
+    test_proxy(p);
+    test_cache(p);
 
     rc = done_testing();
     apr_pool_destroy(p);

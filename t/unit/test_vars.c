@@ -18,7 +18,7 @@
 #include <openssl/evp.h>
 
 #include "amt_chain.h"
-#include "amt_status.h"
+#include "amt_error.h"
 #include "amt_trust.h"
 #include "amt_vars.h"
 #include "amt_verify.h"
@@ -150,10 +150,11 @@ static const char *sha256_hex(apr_pool_t *p, X509 *x)
 }
 
 /* parses the ALB header for the certs and verifies it */
-static amt_peer_t *make_peer(apr_pool_t *p, const fixture_t *f, int no_ca_ok,
+static amt_client_cert_t *make_client(apr_pool_t *p, const fixture_t *f,
+                                      int no_ca_ok,
                              X509 *leaf, X509 *second)
 {
-    amt_peer_t *peer = apr_pcalloc(p, sizeof(*peer));
+    amt_client_cert_t *client = apr_pcalloc(p, sizeof(*client));
     amt_chain_t *chain = NULL;
     amt_policy_t policy = { .trust = f->trust, .depth = 5, .no_ca_ok = no_ca_ok };
     const char *reason = NULL;
@@ -163,28 +164,28 @@ static amt_peer_t *make_peer(apr_pool_t *p, const fixture_t *f, int no_ca_ok,
                                      : pki_header(p, leaf, NULL),
                               &reason) != APR_SUCCESS || chain == NULL)
         bail_out("test chain does not parse: %s", tap_escape(reason));
-    if (amt_verify_chain(&peer->result, p, &policy, chain, 0) != APR_SUCCESS)
+    if (amt_verify_chain(&client->result, p, &policy, chain, 0) != APR_SUCCESS)
         bail_out("amt_verify_chain failed to run");
-    peer->chain = chain;
-    return peer;
+    client->chain = chain;
+    return client;
 }
 
-/* a peer whose result is set by hand (formatting of certificates that do
+/* a client whose result is set by hand (formatting of certificates that do
  * not verify, e.g. an expired one for V_REMAIN) */
-static amt_peer_t *forced_peer(apr_pool_t *p, X509 *leaf,
+static amt_client_cert_t *forced_client(apr_pool_t *p, X509 *leaf,
                                amt_outcome_e outcome)
 {
-    amt_peer_t *peer = apr_pcalloc(p, sizeof(*peer));
+    amt_client_cert_t *client = apr_pcalloc(p, sizeof(*client));
     amt_chain_t *chain = NULL;
     const char *reason = NULL;
 
     if (amt_chain_from_header(&chain, p, pki_header(p, leaf, NULL), &reason)
         != APR_SUCCESS || chain == NULL)
         bail_out("test chain does not parse: %s", tap_escape(reason));
-    peer->chain = chain;
-    peer->result.outcome = outcome;
-    peer->result.error_depth = -1;
-    return peer;
+    client->chain = chain;
+    client->result.outcome = outcome;
+    client->result.error_depth = -1;
+    return client;
 }
 
 /* "Mon DD HH:MM:SS YYYY GMT" with the day padded by a space, by hand */
@@ -264,22 +265,24 @@ typedef struct {
     const char *value;   /* NULL: must be NULL */
 } var_case_t;
 
-static void check_vars(apr_pool_t *p, const amt_peer_t *peer, int flags,
+static void check_vars(apr_pool_t *p, const amt_client_cert_t *client,
+                       int flags,
                        const char *what, const var_case_t *cases, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        is_str(amt_var_lookup(p, peer, cases[i].name, flags), cases[i].value,
+        is_str(amt_var_lookup(p, client, cases[i].name, flags), cases[i].value,
                "%s: %s", what, cases[i].name);
 }
 
 static void test_lookup_rich(apr_pool_t *p, const fixture_t *f)
 {
-    amt_peer_t *peer = make_peer(p, f, 0, f->rich->x509, f->inter->x509);
+    amt_client_cert_t *client = make_client(p, f, 0, f->rich->x509,
+                                            f->inter->x509);
     time_t not_after;
     struct tm tm = { 0 };
     const char *remain;
 
-    is_str(amt_result_string(p, &peer->result), "SUCCESS",
+    is_str(amt_result_string(p, &client->result), "SUCCESS",
            "rich leaf verifies");
 
     tm.tm_year = 2051 - 1900;
@@ -385,7 +388,7 @@ static void test_lookup_rich(apr_pool_t *p, const fixture_t *f)
             { "", NULL },
         };
 
-        check_vars(p, peer, 0, "rich", cases,
+        check_vars(p, client, 0, "rich", cases,
                    sizeof(cases) / sizeof(cases[0]));
     }
     {
@@ -395,13 +398,13 @@ static void test_lookup_rich(apr_pool_t *p, const fixture_t *f)
             { "SSL_CLIENT_S_DN_CN", "J\xc3\xb6hn \"JD\" +<x>;y\\\\z=w" },
         };
 
-        check_vars(p, peer, AMT_VARS_LEGACY_DN, "legacy", cases,
+        check_vars(p, client, AMT_OPT_LEGACY_DN_FORMAT, "legacy", cases,
                    sizeof(cases) / sizeof(cases[0]));
     }
 
     /* the PEM really has the documented shape */
     {
-        const char *pem = amt_var_lookup(p, peer, "SSL_CLIENT_CERT", 0);
+        const char *pem = amt_var_lookup(p, client, "SSL_CLIENT_CERT", 0);
         int lines_ok = pem != NULL;
         const char *line = pem;
 
@@ -447,7 +450,8 @@ static void test_lookup_rich(apr_pool_t *p, const fixture_t *f)
 
 static void test_lookup_odd(apr_pool_t *p, const fixture_t *f)
 {
-    amt_peer_t *peer = make_peer(p, f, 0, f->odd->x509, f->inter->x509);
+    amt_client_cert_t *client = make_client(p, f, 0, f->odd->x509,
+                                            f->inter->x509);
     apr_table_t *env = apr_table_make(p, 8);
     const var_case_t cases[] = {
         { "SSL_CLIENT_VERIFY", "SUCCESS" },
@@ -467,11 +471,11 @@ static void test_lookup_odd(apr_pool_t *p, const fixture_t *f)
         { "SSL_CLIENT_SAN_Email_0", NULL },
     };
 
-    check_vars(p, peer, 0, "odd", cases, sizeof(cases) / sizeof(cases[0]));
-    is_str(amt_var_lookup(p, peer, "SSL_CLIENT_S_DN", AMT_VARS_LEGACY_DN),
+    check_vars(p, client, 0, "odd", cases, sizeof(cases) / sizeof(cases[0]));
+    is_str(amt_var_lookup(p, client, "SSL_CLIENT_S_DN", AMT_OPT_LEGACY_DN_FORMAT),
            odd_dn_legacy, "odd legacy: S_DN");
     {
-        const char *serial = amt_var_lookup(p, peer, "SSL_CLIENT_M_SERIAL",
+        const char *serial = amt_var_lookup(p, client, "SSL_CLIENT_M_SERIAL",
                                             0);
 
         ok(serial != NULL && *serial && strspn(serial, "0123456789ABCDEF")
@@ -480,7 +484,7 @@ static void test_lookup_odd(apr_pool_t *p, const fixture_t *f)
            tap_escape(serial));
     }
 
-    amt_vars_export(env, p, peer, AMT_VARS_STD);
+    amt_vars_export(env, p, client, AMT_OPT_STD_ENV_VARS);
     is_str(apr_table_get(env, "SSL_CLIENT_S_DN_O"), " Lead and trail ",
            "odd export: S_DN_O keeps its spaces");
     is_str(apr_table_get(env, "SSL_CLIENT_S_DN_O_1"), "Bmp \xc3\x96rg",
@@ -499,48 +503,48 @@ static void test_lookup_odd(apr_pool_t *p, const fixture_t *f)
 
 static void test_lookup_other(apr_pool_t *p, const fixture_t *f)
 {
-    amt_peer_t *peer;
+    amt_client_cert_t *client;
     const char *s;
 
     /* RSA, self-signed: GENEROUS under optional_no_ca */
-    peer = make_peer(p, f, 1, f->rsa_self->x509, NULL);
-    is_str(amt_var_lookup(p, peer, "SSL_CLIENT_VERIFY", 0), "GENEROUS",
+    client = make_client(p, f, 1, f->rsa_self->x509, NULL);
+    is_str(amt_var_lookup(p, client, "SSL_CLIENT_VERIFY", 0), "GENEROUS",
            "rsa self-signed: GENEROUS");
-    is_str(amt_var_lookup(p, peer, "SSL_CLIENT_A_SIG", 0),
+    is_str(amt_var_lookup(p, client, "SSL_CLIENT_A_SIG", 0),
            "sha256WithRSAEncryption", "rsa: A_SIG");
-    is_str(amt_var_lookup(p, peer, "SSL_CLIENT_A_KEY", 0), "rsaEncryption",
+    is_str(amt_var_lookup(p, client, "SSL_CLIENT_A_KEY", 0), "rsaEncryption",
            "rsa: A_KEY");
-    is_str(amt_var_lookup(p, peer, "SSL_CLIENT_M_SERIAL", 0), "01",
+    is_str(amt_var_lookup(p, client, "SSL_CLIENT_M_SERIAL", 0), "01",
            "serial 01");
-    is_str(amt_var_lookup(p, peer, "SSL_CLIENT_S_DN_CN", 0),
+    is_str(amt_var_lookup(p, client, "SSL_CLIENT_S_DN_CN", 0),
            "rsa-self-signed", "GENEROUS publishes identity");
-    is_str(amt_var_lookup(p, peer, "SSL_CLIENT_CERT_CHAIN_0", 0), NULL,
+    is_str(amt_var_lookup(p, client, "SSL_CLIENT_CERT_CHAIN_0", 0), NULL,
            "nothing sent after the leaf: no CHAIN_0");
-    is_str(amt_var_lookup(p, peer, "SSL_CLIENT_SAN_DNS_0", 0), NULL,
+    is_str(amt_var_lookup(p, client, "SSL_CLIENT_SAN_DNS_0", 0), NULL,
            "no SAN: SAN_DNS_0 NULL");
 
     /* V_REMAIN: floor of whole days, 0 when expired */
-    peer = make_peer(p, f, 0, f->days10_5->x509, f->inter->x509);
-    is_str(amt_var_lookup(p, peer, "SSL_CLIENT_V_REMAIN", 0), "10",
+    client = make_client(p, f, 0, f->days10_5->x509, f->inter->x509);
+    is_str(amt_var_lookup(p, client, "SSL_CLIENT_V_REMAIN", 0), "10",
            "V_REMAIN 10.5 days -> 10");
-    peer = make_peer(p, f, 0, f->hours12->x509, f->inter->x509);
-    is_str(amt_var_lookup(p, peer, "SSL_CLIENT_V_REMAIN", 0), "0",
+    client = make_client(p, f, 0, f->hours12->x509, f->inter->x509);
+    is_str(amt_var_lookup(p, client, "SSL_CLIENT_V_REMAIN", 0), "0",
            "V_REMAIN 12 hours -> 0");
-    peer = forced_peer(p, f->expired->x509, AMT_OUTCOME_SUCCESS);
-    is_str(amt_var_lookup(p, peer, "SSL_CLIENT_V_REMAIN", 0), "0",
+    client = forced_client(p, f->expired->x509, AMT_OUTCOME_SUCCESS);
+    is_str(amt_var_lookup(p, client, "SSL_CLIENT_V_REMAIN", 0), "0",
            "V_REMAIN expired -> 0");
 
     /* V_START / V_END of offset certificates, formatted by hand */
-    peer = make_peer(p, f, 0, f->days10_5->x509, f->inter->x509);
-    is_str(amt_var_lookup(p, peer, "SSL_CLIENT_V_START", 0),
+    client = make_client(p, f, 0, f->days10_5->x509, f->inter->x509);
+    is_str(amt_var_lookup(p, client, "SSL_CLIENT_V_START", 0),
            hand_time(p, f->t0 - 86400), "V_START of now-1d");
-    is_str(amt_var_lookup(p, peer, "SSL_CLIENT_V_END", 0),
+    is_str(amt_var_lookup(p, client, "SSL_CLIENT_V_END", 0),
            hand_time(p, f->t0 + 10L * 86400 + 43200), "V_END of now+10.5d");
     (void)s;
 
     /* FAILED and NONE: only SSL_CLIENT_VERIFY */
-    peer = make_peer(p, f, 0, f->expired->x509, f->inter->x509);
-    is_str(amt_var_lookup(p, peer, "SSL_CLIENT_VERIFY", 0),
+    client = make_client(p, f, 0, f->expired->x509, f->inter->x509);
+    is_str(amt_var_lookup(p, client, "SSL_CLIENT_VERIFY", 0),
            "FAILED:certificate has expired", "expired: VERIFY FAILED:<text>");
     {
         const char *const identity[] = {
@@ -553,32 +557,32 @@ static void test_lookup_other(apr_pool_t *p, const fixture_t *f)
         };
 
         for (size_t i = 0; i < sizeof(identity) / sizeof(identity[0]); i++)
-            is_str(amt_var_lookup(p, peer, identity[i], 0), NULL,
+            is_str(amt_var_lookup(p, client, identity[i], 0), NULL,
                    "FAILED: %s is NULL", identity[i]);
-        peer = make_peer(p, f, 0, f->rich->x509, NULL);
-        is_str(amt_var_lookup(p, peer, "SSL_CLIENT_VERIFY", 0),
+        client = make_client(p, f, 0, f->rich->x509, NULL);
+        is_str(amt_var_lookup(p, client, "SSL_CLIENT_VERIFY", 0),
                "FAILED:unable to get local issuer certificate",
                "missing intermediate: FAILED");
-        is_str(amt_var_lookup(p, peer, "SSL_CLIENT_S_DN_CN", 0), NULL,
+        is_str(amt_var_lookup(p, client, "SSL_CLIENT_S_DN_CN", 0), NULL,
                "missing intermediate: no CN");
-        is_str(amt_var_lookup(p, peer, "SSL_CLIENT_SAN_DNS_0", 0), NULL,
+        is_str(amt_var_lookup(p, client, "SSL_CLIENT_SAN_DNS_0", 0), NULL,
                "missing intermediate: no SAN");
 
-        peer = apr_pcalloc(p, sizeof(*peer));
-        peer->result.outcome = AMT_OUTCOME_NONE;
-        peer->result.error_depth = -1;
-        is_str(amt_var_lookup(p, peer, "SSL_CLIENT_VERIFY", 0), "NONE",
+        client = apr_pcalloc(p, sizeof(*client));
+        client->result.outcome = AMT_OUTCOME_NONE;
+        client->result.error_depth = -1;
+        is_str(amt_var_lookup(p, client, "SSL_CLIENT_VERIFY", 0), "NONE",
                "no certificate: NONE");
         for (size_t i = 0; i < sizeof(identity) / sizeof(identity[0]); i++)
-            is_str(amt_var_lookup(p, peer, identity[i], 0), NULL,
+            is_str(amt_var_lookup(p, client, identity[i], 0), NULL,
                    "NONE: %s is NULL", identity[i]);
 
         /* a chain with a NONE result still publishes nothing */
-        peer = forced_peer(p, f->plain->x509, AMT_OUTCOME_NONE);
-        is_str(amt_var_lookup(p, peer, "SSL_CLIENT_S_DN_CN", 0), NULL,
+        client = forced_client(p, f->plain->x509, AMT_OUTCOME_NONE);
+        is_str(amt_var_lookup(p, client, "SSL_CLIENT_S_DN_CN", 0), NULL,
                "NONE with a chain: no CN");
-        peer = forced_peer(p, f->plain->x509, AMT_OUTCOME_FAILED);
-        is_str(amt_var_lookup(p, peer, "SSL_CLIENT_S_DN_CN", 0), NULL,
+        client = forced_client(p, f->plain->x509, AMT_OUTCOME_FAILED);
+        is_str(amt_var_lookup(p, client, "SSL_CLIENT_S_DN_CN", 0), NULL,
                "FAILED set by hand: no CN");
     }
 }
@@ -623,17 +627,18 @@ static void only_these(const apr_table_t *env, const char *const *allowed,
 
 static void test_export(apr_pool_t *p, const fixture_t *f)
 {
-    amt_peer_t *good = make_peer(p, f, 0, f->rich->x509, f->inter->x509);
-    amt_peer_t *failed = make_peer(p, f, 0, f->expired->x509,
+    amt_client_cert_t *good = make_client(p, f, 0, f->rich->x509,
+                                          f->inter->x509);
+    amt_client_cert_t *failed = make_client(p, f, 0, f->expired->x509,
                                    f->inter->x509);
-    amt_peer_t none = { NULL, { AMT_OUTCOME_NONE, 0, -1, NULL, 0 } };
+    amt_client_cert_t none = { NULL, { AMT_OUTCOME_NONE, 0, -1, NULL, 0, AMT_FAIL_NONE } };
     apr_table_t *env;
 
     /* StdEnvVars */
     env = apr_table_make(p, 8);
     apr_table_set(env, "SSL_CLIENT_VERIFY", "NONE");   /* mod_ssl's */
     apr_table_set(env, "OTHER", "kept");
-    amt_vars_export(env, p, good, AMT_VARS_STD);
+    amt_vars_export(env, p, good, AMT_OPT_STD_ENV_VARS);
     {
         const var_case_t cases[] = {
             { "SSL_CLIENT_VERIFY", "SUCCESS" },
@@ -709,7 +714,8 @@ static void test_export(apr_pool_t *p, const fixture_t *f)
 
     /* LegacyDNStringFormat */
     env = apr_table_make(p, 8);
-    amt_vars_export(env, p, good, AMT_VARS_STD | AMT_VARS_LEGACY_DN);
+    amt_vars_export(env, p, good,
+                    AMT_OPT_STD_ENV_VARS | AMT_OPT_LEGACY_DN_FORMAT);
     is_str(apr_table_get(env, "SSL_CLIENT_S_DN"), rich_dn_legacy,
            "export legacy: S_DN");
     is_str(apr_table_get(env, "SSL_CLIENT_I_DN"), inter_dn_legacy,
@@ -717,7 +723,8 @@ static void test_export(apr_pool_t *p, const fixture_t *f)
 
     /* StdEnvVars + ExportCertData */
     env = apr_table_make(p, 8);
-    amt_vars_export(env, p, good, AMT_VARS_STD | AMT_VARS_CERTDATA);
+    amt_vars_export(env, p, good,
+                    AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA);
     is_str(apr_table_get(env, "SSL_CLIENT_CERT"), hand_pem(p, f->rich->x509),
            "export certdata: SSL_CLIENT_CERT");
     is_str(apr_table_get(env, "SSL_CLIENT_CERT_CHAIN_0"),
@@ -729,7 +736,7 @@ static void test_export(apr_pool_t *p, const fixture_t *f)
 
     /* ExportCertData alone */
     env = apr_table_make(p, 8);
-    amt_vars_export(env, p, good, AMT_VARS_CERTDATA);
+    amt_vars_export(env, p, good, AMT_OPT_EXPORT_CERT_DATA);
     is_str(apr_table_get(env, "SSL_CLIENT_CERT"), hand_pem(p, f->rich->x509),
            "export certdata only: SSL_CLIENT_CERT");
     {
@@ -747,7 +754,7 @@ static void test_export(apr_pool_t *p, const fixture_t *f)
 
     /* FAILED */
     env = apr_table_make(p, 8);
-    amt_vars_export(env, p, failed, AMT_VARS_STD);
+    amt_vars_export(env, p, failed, AMT_OPT_STD_ENV_VARS);
     is_str(apr_table_get(env, "SSL_CLIENT_VERIFY"),
            "FAILED:certificate has expired", "export failed: VERIFY");
     {
@@ -756,7 +763,8 @@ static void test_export(apr_pool_t *p, const fixture_t *f)
         only_these(env, allowed, "export failed std");
     }
     env = apr_table_make(p, 8);
-    amt_vars_export(env, p, failed, AMT_VARS_STD | AMT_VARS_CERTDATA);
+    amt_vars_export(env, p, failed,
+                    AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA);
     is_str(apr_table_get(env, "SSL_CLIENT_VERIFY"),
            "FAILED:certificate has expired", "export failed+certdata: VERIFY");
     is_str(apr_table_get(env, "SSL_CLIENT_CERT"), "",
@@ -771,7 +779,8 @@ static void test_export(apr_pool_t *p, const fixture_t *f)
 
     /* NONE */
     env = apr_table_make(p, 8);
-    amt_vars_export(env, p, &none, AMT_VARS_STD | AMT_VARS_CERTDATA);
+    amt_vars_export(env, p, &none,
+                    AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA);
     is_str(apr_table_get(env, "SSL_CLIENT_VERIFY"), "NONE",
            "export none: VERIFY");
     is_str(apr_table_get(env, "SSL_CLIENT_CERT"), "",
@@ -786,14 +795,82 @@ static void test_export(apr_pool_t *p, const fixture_t *f)
 
     /* GENEROUS exports the identity */
     env = apr_table_make(p, 8);
-    amt_vars_export(env, p, make_peer(p, f, 1, f->rsa_self->x509, NULL),
-                    AMT_VARS_STD);
+    amt_vars_export(env, p, make_client(p, f, 1, f->rsa_self->x509, NULL),
+                    AMT_OPT_STD_ENV_VARS);
     is_str(apr_table_get(env, "SSL_CLIENT_VERIFY"), "GENEROUS",
            "export generous: VERIFY");
     is_str(apr_table_get(env, "SSL_CLIENT_S_DN_CN"), "rsa-self-signed",
            "export generous: S_DN_CN");
     is_str(apr_table_get(env, "SSL_CLIENT_A_KEY"), "rsaEncryption",
            "export generous: A_KEY");
+}
+
+/* amt_vars_each: the same variables as amt_vars_export, each with the kind
+ * the result cache relies on (amt_entry.c stores by kind) */
+typedef struct {
+    apr_pool_t *p;
+    apr_table_t *values;
+    apr_table_t *kinds;         /* name -> kind, as a number */
+} each_log_t;
+
+static void log_each(void *baton, const char *name, const char *value,
+                     amt_var_kind_e kind)
+{
+    each_log_t *log = baton;
+
+    apr_table_set(log->values, name, value ? value : "(null)");
+    apr_table_set(log->kinds, name, apr_itoa(log->p, (int)kind));
+}
+
+static int same_in(void *baton, const char *key, const char *value)
+{
+    const apr_table_t *other = baton;
+    const char *v = apr_table_get(other, key);
+
+    if (v == NULL || strcmp(v, value) != 0) {
+        diag("each/export differ at %s", key);
+        return 0;
+    }
+    return 1;
+}
+
+static void test_each(apr_pool_t *p, const fixture_t *f)
+{
+    amt_client_cert_t *good = make_client(p, f, 0, f->rich->x509,
+                                          f->inter->x509);
+    int flags = AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA;
+    apr_table_t *env = apr_table_make(p, 40);
+    each_log_t log;
+    /* what the result cache relies on (amt_entry.c stores by kind) */
+    static const struct { const char *name; amt_var_kind_e kind; } kinds[] = {
+        { "SSL_CLIENT_VERIFY",       AMT_VAR_RESULT },
+        { "SSL_CLIENT_V_REMAIN",     AMT_VAR_CLOCK },
+        { "SSL_CLIENT_S_DN",         AMT_VAR_DN_FORMAT },
+        { "SSL_CLIENT_I_DN",         AMT_VAR_DN_FORMAT },
+        { "SSL_CLIENT_CERT",         AMT_VAR_CERT_DATA },
+        { "SSL_CLIENT_CERT_CHAIN_0", AMT_VAR_CERT_DATA },
+        { "SSL_CLIENT_S_DN_CN",      AMT_VAR_PLAIN },
+        { "SSL_CLIENT_M_SERIAL",     AMT_VAR_PLAIN },
+    };
+    size_t i;
+
+    log.p = p;
+    log.values = apr_table_make(p, 40);
+    log.kinds = apr_table_make(p, 40);
+    amt_vars_export(env, p, good, flags);
+    amt_vars_each(p, good, flags, log_each, &log);
+    is_int(apr_table_elts(log.values)->nelts, apr_table_elts(env)->nelts,
+           "each: as many variables as the export");
+    ok(apr_table_do(same_in, log.values, env, NULL),
+       "each: the export's names and values");
+    for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        const char *k = apr_table_get(log.kinds, kinds[i].name);
+        is_int(k ? atoi(k) : -1, kinds[i].kind, "each: %s is of kind %d",
+               kinds[i].name, (int)kinds[i].kind);
+    }
+    is_str(amt_var_remain(p, 86400 * 3 + 5, 0), "3",
+           "remain: whole days, rounded down");
+    is_str(amt_var_remain(p, 100, 200), "0", "remain: 0 once expired");
 }
 
 int main(void)
@@ -810,6 +887,7 @@ int main(void)
     test_lookup_odd(p, &f);
     test_lookup_other(p, &f);
     test_export(p, &f);
+    test_each(p, &f);
 
     rc = done_testing();
     apr_pool_destroy(p);

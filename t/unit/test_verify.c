@@ -14,11 +14,12 @@
 #include <openssl/x509_vfy.h>
 
 #include "amt_chain.h"
-#include "amt_status.h"
+#include "amt_error.h"
 #include "amt_trust.h"
 #include "amt_verify.h"
 #include "pki.h"
 #include "tap.h"
+#include "amt_inspect.h"
 
 #define MAXC 4
 
@@ -35,7 +36,7 @@ static amt_result_t run_verify(apr_pool_t *p, const amt_trust_t *trust,
                                time_t at)
 {
     amt_policy_t policy = { .trust = trust, .depth = depth, .no_ca_ok = no_ca_ok };
-    amt_result_t res = { AMT_OUTCOME_NONE, -12345, -12345, NULL, 0 };
+    amt_result_t res = { AMT_OUTCOME_NONE, -12345, -12345, NULL, 0, AMT_FAIL_NONE };
     amt_chain_t *chain = NULL;
     const char *reason = NULL;
     const char *pem = "";
@@ -272,9 +273,14 @@ static void test_verify_cases(apr_pool_t *p, const certs_t *k,
 
 static void test_result_helpers(apr_pool_t *p)
 {
-    amt_result_t res = { AMT_OUTCOME_NONE, 0, -1, NULL, 0 };
+    amt_result_t res = { AMT_OUTCOME_NONE, 0, -1, NULL, 0, AMT_FAIL_NONE };
     const int no_ca[] = { 18, 19, 20, 21, 27 };
     const int other[] = { 0, 2, 3, 7, 9, 10, 22, 23, 26, 28 };
+    const amt_failure_e other_class[] = {
+        AMT_FAIL_OTHER, AMT_FAIL_UNTRUSTED, AMT_FAIL_OTHER, AMT_FAIL_OTHER,
+        AMT_FAIL_NOT_YET_VALID, AMT_FAIL_EXPIRED, AMT_FAIL_CHAIN_TOO_LONG,
+        AMT_FAIL_REVOKED, AMT_FAIL_OTHER, AMT_FAIL_OTHER
+    };
 
     is_str(amt_result_string(p, &res), "NONE", "result string NONE");
     res.outcome = AMT_OUTCOME_SUCCESS;
@@ -284,8 +290,10 @@ static void test_result_helpers(apr_pool_t *p)
 
     memset(&res, 0, sizeof(res));
     res.x509_error = 99;
-    amt_result_fail(&res, "malformed header: bad percent-escape");
+    amt_result_fail(&res, AMT_FAIL_MALFORMED,
+                    "malformed header: bad percent-escape");
     is_int(res.outcome, AMT_OUTCOME_FAILED, "amt_result_fail: FAILED");
+    is_int(res.failure, AMT_FAIL_MALFORMED, "amt_result_fail: its class");
     is_int(res.x509_error, 0, "amt_result_fail: x509_error 0");
     is_str(res.reason, "malformed header: bad percent-escape",
            "amt_result_fail: reason");
@@ -294,11 +302,16 @@ static void test_result_helpers(apr_pool_t *p)
            "result string FAILED:<reason>");
 
     for (size_t i = 0; i < sizeof(no_ca) / sizeof(no_ca[0]); i++)
-        ok(amt_verify_error_is_no_ca(no_ca[i]),
-           "error %d is tolerated by optional_no_ca", no_ca[i]);
+        is_int(amt_failure_of_x509(no_ca[i]), AMT_FAIL_UNTRUSTED,
+               "error %d (optional_no_ca tolerates it) is Untrusted",
+               no_ca[i]);
     for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
-        ok(!amt_verify_error_is_no_ca(other[i]),
-           "error %d is not tolerated by optional_no_ca", other[i]);
+        is_int(amt_failure_of_x509(other[i]), other_class[i],
+               "error %d is %s", other[i], amt_failure_name(other_class[i]));
+    is_str(amt_failure_name(AMT_FAIL_CONFIG), "Config",
+           "failure name: Config");
+    is_str(amt_failure_name(AMT_FAIL_COUNT), "Other",
+           "failure name: out of range is Other");
 }
 
 /* amt_trust_add_file must fail with AMT_ETRUST and name the path */
@@ -536,8 +549,8 @@ static void test_policy_key(apr_pool_t *p, const certs_t *k,
                                                   pki_pem(p, k->root->x509),
                                                   pki_pem(p, k->foreign->x509),
                                                   NULL));
-    unsigned char ka[AMT_POLICY_KEY_LEN], kb[AMT_POLICY_KEY_LEN];
-    unsigned char kx[AMT_POLICY_KEY_LEN];
+    unsigned char ka[AMT_POLICY_MATERIAL_LEN], kb[AMT_POLICY_MATERIAL_LEN];
+    unsigned char kx[AMT_POLICY_MATERIAL_LEN];
     amt_policy_t pa, pb;
 
     if (amt_trust_make(&a, p) != APR_SUCCESS
@@ -552,8 +565,8 @@ static void test_policy_key(apr_pool_t *p, const certs_t *k,
 
     pa.trust = a; pa.depth = 5; pa.no_ca_ok = 0;
     pb = pa; pb.trust = b;
-    amt_policy_key(ka, &pa);
-    amt_policy_key(kb, &pb);
+    amt_policy_material(ka, &pa);
+    amt_policy_material(kb, &pb);
     ok(memcmp(ka, kb, sizeof(ka)) == 0,
        "policy key: two stores from the same file give the same key");
     ok(!amt_policy_same(&pa, &pb),
@@ -563,23 +576,23 @@ static void test_policy_key(apr_pool_t *p, const certs_t *k,
               AMT_TRUST_DIGEST_LEN) == 0, "trust digest: same content, same digest");
 
     pb.trust = c;
-    amt_policy_key(kx, &pb);
+    amt_policy_material(kx, &pb);
     ok(memcmp(ka, kx, sizeof(ka)) != 0,
        "policy key: one more anchor changes the key");
     pb.trust = e;
-    amt_policy_key(kx, &pb);
+    amt_policy_material(kx, &pb);
     ok(memcmp(ka, kx, sizeof(ka)) != 0,
        "policy key: another CA changes the key");
     pb = pa; pb.depth = 4;
-    amt_policy_key(kx, &pb);
+    amt_policy_material(kx, &pb);
     ok(memcmp(ka, kx, sizeof(ka)) != 0 && !amt_policy_same(&pa, &pb),
        "policy key: the depth changes the key");
     pb = pa; pb.no_ca_ok = 1;
-    amt_policy_key(kx, &pb);
+    amt_policy_material(kx, &pb);
     ok(memcmp(ka, kx, sizeof(ka)) != 0 && !amt_policy_same(&pa, &pb),
        "policy key: optional_no_ca changes the key");
     pb = pa; pb.trust = NULL;
-    amt_policy_key(kx, &pb);
+    amt_policy_material(kx, &pb);
     ok(memcmp(ka, kx, sizeof(ka)) != 0,
        "policy key: no store differs from a store");
     is_int((long long)amt_policy_not_after(&pa), 0,

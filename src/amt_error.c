@@ -1,10 +1,10 @@
 /*
- * amt_status.c - status texts and OpenSSL error-queue draining.
+ * amt_error.c - status texts and OpenSSL error-queue draining.
  */
 #include <apr_strings.h>
 #include <openssl/err.h>
 
-#include "amt_status.h"
+#include "amt_error.h"
 
 const char *amt_strerror(apr_pool_t *p, apr_status_t rv)
 {

@@ -1,33 +1,33 @@
 /*
- * amt_status.h - status codes of the mod_alb_mtls core.
+ * amt_error.h - status codes of the mod_alb_mtls core.
  *
  * The core (everything under src/) returns apr_status_t.  Its own codes sit
  * in APR's user range; amt_strerror() names them and falls back to
  * apr_strerror() for APR's own codes.
  */
-#ifndef AMT_STATUS_H
-#define AMT_STATUS_H
+#ifndef AMT_ERROR_H
+#define AMT_ERROR_H
 
 #include <apr_errno.h>
 #include <apr_pools.h>
 
-#define AMT_STATUS_BASE   (APR_OS_START_USERERR + 4700)
+#define AMT_ERROR_BASE   (APR_OS_START_USERERR + 4700)
 /** the header value is not ALB-style URL-encoded PEM */
-#define AMT_EMALFORMED    (AMT_STATUS_BASE + 1)
+#define AMT_EMALFORMED    (AMT_ERROR_BASE + 1)
 /** more certificates than AMT_MAX_CERTS */
-#define AMT_ETOOMANY      (AMT_STATUS_BASE + 2)
+#define AMT_ETOOMANY      (AMT_ERROR_BASE + 2)
 /** the decoded value is larger than AMT_MAX_DECODED */
-#define AMT_ETOOLARGE     (AMT_STATUS_BASE + 3)
+#define AMT_ETOOLARGE     (AMT_ERROR_BASE + 3)
 /** a PEM block holds something that is not a DER X.509 certificate */
-#define AMT_EBADCERT      (AMT_STATUS_BASE + 4)
+#define AMT_EBADCERT      (AMT_ERROR_BASE + 4)
 /** two header fields of the same name */
-#define AMT_EDUPLICATE    (AMT_STATUS_BASE + 5)
+#define AMT_EDUPLICATE    (AMT_ERROR_BASE + 5)
 /** a trust source (CA file or directory) cannot be used */
-#define AMT_ETRUST        (AMT_STATUS_BASE + 6)
+#define AMT_ETRUST        (AMT_ERROR_BASE + 6)
 /** an OpenSSL call failed for want of memory or similar */
-#define AMT_EOPENSSL      (AMT_STATUS_BASE + 7)
+#define AMT_EOPENSSL      (AMT_ERROR_BASE + 7)
 /** a directive value does not parse */
-#define AMT_EBADVALUE     (AMT_STATUS_BASE + 8)
+#define AMT_EBADVALUE     (AMT_ERROR_BASE + 8)
 
 /** Text for a status: the core's own codes, else apr_strerror(). */
 const char *amt_strerror(apr_pool_t *p, apr_status_t rv);

@@ -1,6 +1,6 @@
 /*
- * test_certcache.c - parsed intermediates kept per process
- * (amt_certcache.h): lookups by exact DER, the bound, references that
+ * test_intermediates.c - parsed intermediates kept per process
+ * (amt_intermediates.h): lookups by exact DER, the bound, references that
  * outlive the cache, amt_chain_make() sharing intermediates and still
  * parsing leaves, and concurrent use.
  */
@@ -12,13 +12,14 @@
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
 
-#include "amt_certcache.h"
+#include "amt_intermediates.h"
 #include "amt_chain.h"
 #include "amt_decode.h"
 #include "amt_trust.h"
 #include "amt_verify.h"
 #include "pki.h"
 #include "tap.h"
+#include "amt_inspect.h"
 
 #define THREADS 4
 
@@ -55,7 +56,7 @@ int main(void)
 {
     apr_pool_t *p, *cp;
     pki_cert_t *root, *inter, *leaf1, *leaf2, *other;
-    amt_certcache_t *cc;
+    amt_intermediates_t *cc;
     unsigned char *der, *der2;
     apr_size_t len, len2;
     X509 *x, *y;
@@ -77,33 +78,33 @@ int main(void)
     leaf2 = pki_leaf(p, "leaf2", inter);
 
     apr_pool_create(&cp, p);
-    amt_certcache_make(&cc, cp, 2);
+    amt_intermediates_make(&cc, cp, 2);
     der = pki_der(p, inter->x509, &len);
-    ok(amt_certcache_get(cc, der, len) == NULL, "empty: not found");
-    amt_certcache_put(cc, der, len, inter->x509);
-    x = amt_certcache_get(cc, der, len);
+    ok(amt_intermediates_get(cc, der, len) == NULL, "empty: not found");
+    amt_intermediates_put(cc, der, len, inter->x509);
+    x = amt_intermediates_get(cc, der, len);
     ok(x == inter->x509, "found by its DER: the same object");
     X509_free(x);
     der2 = apr_pmemdup(p, der, len);
     der2[len - 1] ^= 1;
-    ok(amt_certcache_get(cc, der2, len) == NULL,
+    ok(amt_intermediates_get(cc, der2, len) == NULL,
        "one byte different (same length): not found");
-    ok(amt_certcache_get(cc, der, len - 1) == NULL, "a prefix: not found");
+    ok(amt_intermediates_get(cc, der, len - 1) == NULL, "a prefix: not found");
 
-    amt_certcache_put(cc, der, len, inter->x509);
-    amt_certcache_stats(cc, &count, &hits);
+    amt_intermediates_put(cc, der, len, inter->x509);
+    amt_intermediates_stats(cc, &count, &hits);
     is_int(count, 1, "putting the same DER twice keeps one entry");
     der2 = pki_der(p, other->x509, &len2);
-    amt_certcache_put(cc, der2, len2, other->x509);
-    amt_certcache_put(cc, pki_der(p, root->x509, &len2), len2, root->x509);
-    amt_certcache_stats(cc, &count, &hits);
+    amt_intermediates_put(cc, der2, len2, other->x509);
+    amt_intermediates_put(cc, pki_der(p, root->x509, &len2), len2, root->x509);
+    amt_intermediates_stats(cc, &count, &hits);
     is_int(count, 2, "bounded to 2");
-    ok(amt_certcache_get(cc, der, len) == NULL,
+    ok(amt_intermediates_get(cc, der, len) == NULL,
        "the least recently used (CC Inter) went");
 
     /* a reference taken from the cache outlives it */
     der2 = pki_der(p, other->x509, &len2);
-    y = amt_certcache_get(cc, der2, len2);
+    y = amt_intermediates_get(cc, der2, len2);
     apr_pool_destroy(cp);
     {
         char name[256];
@@ -113,12 +114,12 @@ int main(void)
            "a reference outlives the destroyed cache");
     }
     X509_free(y);
-    ok(amt_chain_certcache() == NULL, "no certificate cache by default");
+    ok(amt_chain_intermediates() == NULL, "no certificate cache by default");
 
     /* amt_chain_make shares intermediates, parses leaves */
     apr_pool_create(&cp, p);
-    amt_certcache_make(&cc, cp, 8);
-    amt_chain_set_certcache(cc);
+    amt_intermediates_make(&cc, cp, 8);
+    amt_chain_set_intermediates(cc);
     amt_chain_from_header(&c1, p, pki_header(p, leaf1->x509, inter->x509, NULL),
                           &reason);
     amt_chain_from_header(&c2, p, pki_header(p, leaf2->x509, inter->x509, NULL),
@@ -129,7 +130,7 @@ int main(void)
     amt_chain_from_header(&c2, p, pki_header(p, leaf1->x509, inter->x509, NULL),
                           &reason);
     ok(c2 && c2->leaf != c1->leaf, "even the same leaf is parsed again");
-    amt_certcache_stats(cc, &count, &hits);
+    amt_intermediates_stats(cc, &count, &hits);
     ok(count == 1 && hits == 2, "one intermediate cached, two hits");
 
     dir = pki_tmpdir(p);
@@ -172,7 +173,7 @@ int main(void)
                "intermediate all verify", THREADS);
     }
     apr_pool_destroy(cp);
-    ok(amt_chain_certcache() == NULL, "destroying the cache unsets it");
+    ok(amt_chain_intermediates() == NULL, "destroying the cache unsets it");
     apr_pool_destroy(p);
     return done_testing();
 }

@@ -1,6 +1,6 @@
 /*
- * amt_cache.h - the bounded in-process store of serialised verification
- * results (amt_entry.h), keyed by a 32-byte cache key.
+ * amt_lru.h - the bounded in-process store of serialised verification
+ * results (amt_entry.h), keyed by a 32-byte entry key (amt_entry_key).
  *
  * Bounded in entries and bytes (every byte of an entry counts, with its
  * bookkeeping); failed results may take at most a quarter of either bound,
@@ -8,43 +8,40 @@
  * Least recently used entries go first; an entry is never returned at or
  * after its expiry.  Safe for concurrent use by threads (one APR mutex).
  */
-#ifndef AMT_CACHE_H
-#define AMT_CACHE_H
+#ifndef AMT_LRU_H
+#define AMT_LRU_H
 
 #include <time.h>
 #include <apr_pools.h>
 #include "amt_entry.h"
 
-typedef struct amt_cache_t amt_cache_t;
+typedef struct amt_lru_t amt_lru_t;
 
 /** Counters, updated with apr_atomic_*64; may live in shared memory and be
- *  shared by several caches (one per process): entries and bytes are
+ *  shared by several stores (one per process): entries and bytes are
  *  added and subtracted, the others only grow. */
-typedef struct amt_cache_stats_t {
+typedef struct amt_lru_stats_t {
     volatile apr_uint64_t entries;
     volatile apr_uint64_t bytes;
     volatile apr_uint64_t evictions;    /* removed to make room */
     volatile apr_uint64_t expirations;  /* found stale */
-} amt_cache_stats_t;
-
-/** bytes an entry of n data bytes counts for */
-apr_size_t amt_cache_entry_cost(apr_size_t n);
+} amt_lru_stats_t;
 
 /**
- * A cache of at most max_entries entries and max_bytes bytes, freed with p.
+ * A store of at most max_entries entries and max_bytes bytes, freed with p.
  * stats may be NULL (then the cache keeps its own).  Call apr_atomic_init()
  * first (httpd does).
  */
-apr_status_t amt_cache_make(amt_cache_t **cache, apr_pool_t *p,
+apr_status_t amt_lru_make(amt_lru_t **cache, apr_pool_t *p,
                             apr_size_t max_entries, apr_size_t max_bytes,
-                            amt_cache_stats_t *stats);
+                            amt_lru_stats_t *stats);
 
 /**
  * Copies the data stored under key into a buffer from p.  APR_NOTFOUND when
  * there is none or it expired (at or before now; it is removed then).
  */
-apr_status_t amt_cache_get(amt_cache_t *c,
-                           const unsigned char key[AMT_CACHE_KEY_LEN],
+apr_status_t amt_lru_get(amt_lru_t *c,
+                           const unsigned char key[AMT_ENTRY_KEY_LEN],
                            time_t now, apr_pool_t *p,
                            unsigned char **data, apr_size_t *len);
 
@@ -55,15 +52,9 @@ apr_status_t amt_cache_get(amt_cache_t *c,
  * APR_ENOSPC when the entry alone exceeds its share; APR_EINVAL when it
  * expired already.
  */
-apr_status_t amt_cache_put(amt_cache_t *c,
-                           const unsigned char key[AMT_CACHE_KEY_LEN],
+apr_status_t amt_lru_put(amt_lru_t *c,
+                           const unsigned char key[AMT_ENTRY_KEY_LEN],
                            time_t expires, time_t now, int failed,
                            const unsigned char *data, apr_size_t len);
-
-/** Removes everything. */
-void amt_cache_clear(amt_cache_t *c);
-
-/** Current number of entries and bytes of this cache. */
-void amt_cache_size(amt_cache_t *c, apr_size_t *entries, apr_size_t *bytes);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * test_cache.c - the in-process result store (amt_cache.h): hits, misses,
+ * test_lru.c - the in-process result store (amt_lru.h): hits, misses,
  * expiry, replacement, LRU eviction, the entry and byte bounds, the share
  * of failed results, shared counters, and concurrent use by threads.
  */
@@ -12,93 +12,94 @@
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
 
-#include "amt_cache.h"
+#include "amt_lru.h"
 #include "tap.h"
+#include "amt_inspect.h"
 
-static void mkkey(unsigned char key[AMT_CACHE_KEY_LEN], unsigned n)
+static void mkkey(unsigned char key[AMT_ENTRY_KEY_LEN], unsigned n)
 {
     unsigned i;
     /* spread like a hash, but reproducible */
-    for (i = 0; i < AMT_CACHE_KEY_LEN; i++) {
+    for (i = 0; i < AMT_ENTRY_KEY_LEN; i++) {
         key[i] = (unsigned char)((n * 2654435761u) >> ((i % 4) * 8)) ^ (unsigned char)i;
     }
-    key[AMT_CACHE_KEY_LEN - 1] = (unsigned char)n;
-    key[AMT_CACHE_KEY_LEN - 2] = (unsigned char)(n >> 8);
+    key[AMT_ENTRY_KEY_LEN - 1] = (unsigned char)n;
+    key[AMT_ENTRY_KEY_LEN - 2] = (unsigned char)(n >> 8);
 }
 
-static int has(amt_cache_t *c, unsigned n, time_t now, apr_pool_t *p)
+static int has(amt_lru_t *c, unsigned n, time_t now, apr_pool_t *p)
 {
-    unsigned char key[AMT_CACHE_KEY_LEN], *data;
+    unsigned char key[AMT_ENTRY_KEY_LEN], *data;
     apr_size_t len;
 
     mkkey(key, n);
-    return amt_cache_get(c, key, now, p, &data, &len) == APR_SUCCESS;
+    return amt_lru_get(c, key, now, p, &data, &len) == APR_SUCCESS;
 }
 
-static apr_status_t put(amt_cache_t *c, unsigned n, time_t expires,
+static apr_status_t put(amt_lru_t *c, unsigned n, time_t expires,
                         time_t now, int failed, apr_size_t len)
 {
-    unsigned char key[AMT_CACHE_KEY_LEN], data[4096];
+    unsigned char key[AMT_ENTRY_KEY_LEN], data[4096];
 
     mkkey(key, n);
     memset(data, (int)(n & 0xff), sizeof(data));
-    return amt_cache_put(c, key, expires, now, failed, data, len);
+    return amt_lru_put(c, key, expires, now, failed, data, len);
 }
 
 static void test_basics(apr_pool_t *p)
 {
-    amt_cache_t *c;
-    amt_cache_stats_t st;
-    unsigned char key[AMT_CACHE_KEY_LEN], *data = NULL;
+    amt_lru_t *c;
+    amt_lru_stats_t st;
+    unsigned char key[AMT_ENTRY_KEY_LEN], *data = NULL;
     apr_size_t len = 0, n, bytes;
     time_t now = 1000000;
 
     memset(&st, 0, sizeof(st));
-    amt_cache_make(&c, p, 100, 1 << 20, &st);
+    amt_lru_make(&c, p, 100, 1 << 20, &st);
     ok(!has(c, 1, now, p), "empty cache: miss");
     ok(put(c, 1, now + 10, now, 0, 100) == APR_SUCCESS, "put");
     mkkey(key, 1);
-    ok(amt_cache_get(c, key, now, p, &data, &len) == APR_SUCCESS
+    ok(amt_lru_get(c, key, now, p, &data, &len) == APR_SUCCESS
        && len == 100 && data[0] == 1 && data[99] == 1, "hit returns the data");
     ok(!has(c, 2, now, p), "another key: miss");
     ok(has(c, 1, now + 9, p), "still there one second before expiry");
     ok(!has(c, 1, now + 10, p), "gone at its expiry");
-    amt_cache_size(c, &n, &bytes);
+    amt_lru_size(c, &n, &bytes);
     ok(n == 0 && bytes == 0 && st.entries == 0 && st.bytes == 0
        && st.expirations == 1, "expired entry removed and counted");
 
     put(c, 3, now + 10, now, 0, 100);
     put(c, 3, now + 20, now, 0, 200);
-    amt_cache_size(c, &n, &bytes);
+    amt_lru_size(c, &n, &bytes);
     mkkey(key, 3);
-    ok(n == 1 && amt_cache_get(c, key, now + 15, p, &data, &len) == APR_SUCCESS
+    ok(n == 1 && amt_lru_get(c, key, now + 15, p, &data, &len) == APR_SUCCESS
        && len == 200, "a second put replaces (one entry, new data and expiry)");
-    ok(bytes == amt_cache_entry_cost(200) && st.bytes == bytes,
+    ok(bytes == amt_lru_entry_cost(200) && st.bytes == bytes,
        "bytes counted with bookkeeping (%" APR_SIZE_T_FMT ")", bytes);
     ok(put(c, 4, now, now, 0, 10) == APR_EINVAL
        && put(c, 4, now - 1, now, 0, 10) == APR_EINVAL,
        "an already expired entry is not stored");
-    amt_cache_clear(c);
-    amt_cache_size(c, &n, &bytes);
+    amt_lru_clear(c);
+    amt_lru_size(c, &n, &bytes);
     ok(n == 0 && bytes == 0 && st.entries == 0 && st.bytes == 0,
        "clear empties, counters follow");
 }
 
 static void test_bounds(apr_pool_t *p)
 {
-    amt_cache_t *c;
-    amt_cache_stats_t st;
-    apr_size_t n, bytes, maxb = 20 * amt_cache_entry_cost(1000);
+    amt_lru_t *c;
+    amt_lru_stats_t st;
+    apr_size_t n, bytes, maxb = 20 * amt_lru_entry_cost(1000);
     time_t now = 1000;
     unsigned i;
     int within = 1, good = 1;
 
     memset(&st, 0, sizeof(st));
-    amt_cache_make(&c, p, 8, 1 << 20, &st);
+    amt_lru_make(&c, p, 8, 1 << 20, &st);
     for (i = 0; i < 20; i++) {
         put(c, i, now + 100, now, 0, 50);
         has(c, 0, now, p);              /* keep 0 recently used */
-        amt_cache_size(c, &n, &bytes);
+        amt_lru_size(c, &n, &bytes);
         if (n > 8) within = 0;
     }
     ok(within, "never more than 8 entries");
@@ -108,36 +109,36 @@ static void test_bounds(apr_pool_t *p)
        "least recently used went first");
 
     memset(&st, 0, sizeof(st));
-    amt_cache_make(&c, p, 1000, maxb, &st);
+    amt_lru_make(&c, p, 1000, maxb, &st);
     within = 1;
     for (i = 0; i < 100; i++) {
         put(c, i, now + 100, now, 0, 1000);
-        amt_cache_size(c, &n, &bytes);
+        amt_lru_size(c, &n, &bytes);
         if (bytes > maxb) within = 0;
     }
-    amt_cache_size(c, &n, &bytes);
+    amt_lru_size(c, &n, &bytes);
     ok(within && n == 20, "byte bound holds (%" APR_SIZE_T_FMT " entries, %"
        APR_SIZE_T_FMT " of %" APR_SIZE_T_FMT " bytes)", n, bytes, maxb);
     ok(put(c, 1000, now + 100, now, 0, 4096) == APR_SUCCESS,
        "an entry within the bound is stored");
     {
         unsigned char big[1];
-        unsigned char key[AMT_CACHE_KEY_LEN];
+        unsigned char key[AMT_ENTRY_KEY_LEN];
         mkkey(key, 2000);
         (void)big;
-        ok(amt_cache_put(c, key, now + 100, now, 0, (unsigned char *)"x",
+        ok(amt_lru_put(c, key, now + 100, now, 0, (unsigned char *)"x",
                          maxb) == APR_ENOSPC,
            "an entry larger than the cache is refused");
     }
 
     /* failed results: at most a quarter; a flood keeps the good ones */
     memset(&st, 0, sizeof(st));
-    amt_cache_make(&c, p, 40, 1 << 20, &st);
+    amt_lru_make(&c, p, 40, 1 << 20, &st);
     for (i = 0; i < 20; i++) put(c, i, now + 100, now, 0, 50);
     for (i = 1000; i < 1500; i++) put(c, i, now + 100, now, 1, 50);
     for (i = 0; i < 20; i++) if (!has(c, i, now, p)) good = 0;
     ok(good, "500 failed results did not push out 20 good ones");
-    amt_cache_size(c, &n, &bytes);
+    amt_lru_size(c, &n, &bytes);
     is_int((long long)n, 30, "20 good + 10 failed (a quarter of 40)");
     ok(has(c, 1499, now, p) && !has(c, 1000, now, p),
        "the latest failed results are kept");
@@ -145,22 +146,22 @@ static void test_bounds(apr_pool_t *p)
 
 static void test_shared_stats(apr_pool_t *p)
 {
-    amt_cache_stats_t st;
-    amt_cache_t *a, *b;
+    amt_lru_stats_t st;
+    amt_lru_t *a, *b;
     apr_pool_t *pa, *pb;
 
     memset(&st, 0, sizeof(st));
     apr_pool_create(&pa, p);
     apr_pool_create(&pb, p);
-    amt_cache_make(&a, pa, 10, 1 << 20, &st);
-    amt_cache_make(&b, pb, 10, 1 << 20, &st);
+    amt_lru_make(&a, pa, 10, 1 << 20, &st);
+    amt_lru_make(&b, pb, 10, 1 << 20, &st);
     put(a, 1, 100, 1, 0, 10);
     put(a, 2, 100, 1, 0, 10);
     put(b, 1, 100, 1, 0, 10);
     is_int((long long)st.entries, 3, "two caches add to one counter");
     apr_pool_destroy(pa);
     is_int((long long)st.entries, 1, "a destroyed cache takes its entries off");
-    ok(st.bytes == amt_cache_entry_cost(10), "and its bytes");
+    ok(st.bytes == amt_lru_entry_cost(10), "and its bytes");
     apr_pool_destroy(pb);
     ok(st.entries == 0 && st.bytes == 0, "all gone");
 }
@@ -172,7 +173,7 @@ static void test_shared_stats(apr_pool_t *p)
 #define KEYS    97
 
 typedef struct {
-    amt_cache_t *c;
+    amt_lru_t *c;
     unsigned seed;
     int corrupt;
 } worker_t;
@@ -186,7 +187,7 @@ static void *APR_THREAD_FUNC worker(apr_thread_t *t, void *data)
     apr_pool_create(&p, NULL);
     for (i = 0; i < OPS; i++) {
         unsigned n, r;
-        unsigned char key[AMT_CACHE_KEY_LEN], *buf;
+        unsigned char key[AMT_ENTRY_KEY_LEN], *buf;
         apr_size_t len;
         w->seed = w->seed * 1103515245u + 12345u;
         r = w->seed >> 8;
@@ -196,9 +197,9 @@ static void *APR_THREAD_FUNC worker(apr_thread_t *t, void *data)
             unsigned char d[300];
             apr_size_t l = 16 + (r % 280);
             memset(d, (int)n, l);
-            amt_cache_put(w->c, key, 2000, 1000, (int)(n & 1), d, l);
+            amt_lru_put(w->c, key, 2000, 1000, (int)(n & 1), d, l);
         }
-        else if (amt_cache_get(w->c, key, 1000, p, &buf, &len) == APR_SUCCESS) {
+        else if (amt_lru_get(w->c, key, 1000, p, &buf, &len) == APR_SUCCESS) {
             apr_size_t k;
             for (k = 0; k < len; k++) {
                 if (buf[k] != (unsigned char)n) { w->corrupt++; break; }
@@ -214,15 +215,15 @@ static void *APR_THREAD_FUNC worker(apr_thread_t *t, void *data)
 static void test_threads(apr_pool_t *p)
 {
 #if APR_HAS_THREADS
-    amt_cache_t *c;
-    amt_cache_stats_t st;
+    amt_lru_t *c;
+    amt_lru_stats_t st;
     apr_thread_t *th[THREADS];
     worker_t w[THREADS];
     apr_size_t n, bytes;
     int i, corrupt = 0;
 
     memset(&st, 0, sizeof(st));
-    amt_cache_make(&c, p, 40, 6000, &st);
+    amt_lru_make(&c, p, 40, 6000, &st);
     for (i = 0; i < THREADS; i++) {
         w[i].c = c;
         w[i].seed = (unsigned)i * 7919u + 1;
@@ -234,7 +235,7 @@ static void test_threads(apr_pool_t *p)
         apr_thread_join(&rv, th[i]);
         corrupt += w[i].corrupt;
     }
-    amt_cache_size(c, &n, &bytes);
+    amt_lru_size(c, &n, &bytes);
     is_int(corrupt, 0, "%d threads x %d operations: every hit returned its "
            "own key's data", THREADS, OPS);
     ok(n <= 40 && bytes <= 6000, "bounds held under concurrency (%"

@@ -1,5 +1,5 @@
 /*
- * amt_certcache.c - parsed intermediates by DER (see amt_certcache.h).
+ * amt_intermediates.c - parsed intermediates by DER (see amt_intermediates.h).
  *
  * A small open table scanned linearly (max is small: tens of CAs), the
  * oldest entry replaced when full.  The DER is hashed with FNV-1a only to
@@ -10,7 +10,8 @@
 #include <apr_strings.h>
 #include <apr_thread_mutex.h>
 
-#include "amt_certcache.h"
+#include "amt_intermediates.h"
+#include "amt_inspect.h"
 
 typedef struct {
     apr_uint64_t hash;
@@ -20,7 +21,7 @@ typedef struct {
     unsigned long stamp;
 } slot_t;
 
-struct amt_certcache_t {
+struct amt_intermediates_t {
     slot_t *slots;
     int max, count;
     unsigned long clock, hits;
@@ -37,14 +38,14 @@ struct amt_certcache_t {
 #define UNLOCK(c)
 #endif
 
-static amt_certcache_t *chain_cache;
+static amt_intermediates_t *chain_cache;
 
-void amt_chain_set_certcache(amt_certcache_t *cc)
+void amt_chain_set_intermediates(amt_intermediates_t *cc)
 {
     chain_cache = cc;
 }
 
-amt_certcache_t *amt_chain_certcache(void)
+amt_intermediates_t *amt_chain_intermediates(void)
 {
     return chain_cache;
 }
@@ -61,9 +62,9 @@ static apr_uint64_t fnv1a(const unsigned char *p, apr_size_t n)
     return h;
 }
 
-static apr_status_t certcache_cleanup(void *data)
+static apr_status_t intermediates_cleanup(void *data)
 {
-    amt_certcache_t *cc = data;
+    amt_intermediates_t *cc = data;
     int i;
 
     if (chain_cache == cc) chain_cache = NULL;
@@ -75,9 +76,10 @@ static apr_status_t certcache_cleanup(void *data)
     return APR_SUCCESS;
 }
 
-apr_status_t amt_certcache_make(amt_certcache_t **ccp, apr_pool_t *p, int max)
+apr_status_t amt_intermediates_make(amt_intermediates_t **ccp, apr_pool_t *p,
+                                    int max)
 {
-    amt_certcache_t *cc = apr_pcalloc(p, sizeof(*cc));
+    amt_intermediates_t *cc = apr_pcalloc(p, sizeof(*cc));
 
     cc->max = max > 0 ? max : 1;
     cc->slots = apr_pcalloc(p, sizeof(slot_t) * (apr_size_t)cc->max);
@@ -88,12 +90,13 @@ apr_status_t amt_certcache_make(amt_certcache_t **ccp, apr_pool_t *p, int max)
         if (rv != APR_SUCCESS) return rv;
     }
 #endif
-    apr_pool_cleanup_register(p, cc, certcache_cleanup, apr_pool_cleanup_null);
+    apr_pool_cleanup_register(p, cc, intermediates_cleanup,
+                              apr_pool_cleanup_null);
     *ccp = cc;
     return APR_SUCCESS;
 }
 
-X509 *amt_certcache_get(amt_certcache_t *cc, const unsigned char *der,
+X509 *amt_intermediates_get(amt_intermediates_t *cc, const unsigned char *der,
                         apr_size_t len)
 {
     apr_uint64_t h = fnv1a(der, len);
@@ -116,7 +119,7 @@ X509 *amt_certcache_get(amt_certcache_t *cc, const unsigned char *der,
     return x;
 }
 
-void amt_certcache_put(amt_certcache_t *cc, const unsigned char *der,
+void amt_intermediates_put(amt_intermediates_t *cc, const unsigned char *der,
                        apr_size_t len, X509 *x)
 {
     apr_uint64_t h = fnv1a(der, len);
@@ -159,7 +162,8 @@ void amt_certcache_put(amt_certcache_t *cc, const unsigned char *der,
     UNLOCK(cc);
 }
 
-void amt_certcache_stats(amt_certcache_t *cc, int *count, unsigned long *hits)
+void amt_intermediates_stats(amt_intermediates_t *cc, int *count,
+                             unsigned long *hits)
 {
     LOCK(cc);
     *count = cc->count;

@@ -1,5 +1,5 @@
 /*
- * amt_cache.c - bounded, thread-safe in-process store (see amt_cache.h).
+ * amt_lru.c - bounded, thread-safe in-process store (see amt_lru.h).
  *
  * A chained hash table over the first bytes of the key (a SHA-256, so
  * already uniform) and two LRU lists, one for good and one for failed
@@ -11,13 +11,14 @@
 #include <apr_strings.h>
 #include <apr_thread_mutex.h>
 
-#include "amt_cache.h"
+#include "amt_lru.h"
+#include "amt_inspect.h"
 
 typedef struct node_t node_t;
 struct node_t {
     node_t *hnext;              /* hash chain */
     node_t *prev, *next;        /* LRU list, most recent first */
-    unsigned char key[AMT_CACHE_KEY_LEN];
+    unsigned char key[AMT_ENTRY_KEY_LEN];
     time_t expires;
     apr_uint64_t used;          /* use stamp, for eviction across lists */
     int failed;
@@ -30,14 +31,14 @@ typedef struct {
     apr_size_t entries, bytes;
 } lru_t;
 
-struct amt_cache_t {
+struct amt_lru_t {
     node_t **buckets;
     apr_size_t nbuckets;        /* power of two */
     apr_size_t max_entries, max_bytes;
     lru_t list[2];              /* [0] good, [1] failed */
     apr_uint64_t clock;
-    amt_cache_stats_t own;
-    amt_cache_stats_t *stats;
+    amt_lru_stats_t own;
+    amt_lru_stats_t *stats;
 #if APR_HAS_THREADS
     apr_thread_mutex_t *mutex;
 #endif
@@ -51,12 +52,12 @@ struct amt_cache_t {
 #define UNLOCK(c)
 #endif
 
-apr_size_t amt_cache_entry_cost(apr_size_t n)
+apr_size_t amt_lru_entry_cost(apr_size_t n)
 {
     return sizeof(node_t) + n + sizeof(node_t *);
 }
 
-static apr_size_t bucket_of(const amt_cache_t *c, const unsigned char *key)
+static apr_size_t bucket_of(const amt_lru_t *c, const unsigned char *key)
 {
     apr_size_t h = ((apr_size_t)key[0] << 24) | ((apr_size_t)key[1] << 16)
                  | ((apr_size_t)key[2] << 8) | key[3];
@@ -78,21 +79,21 @@ static void lru_push_front(lru_t *l, node_t *n)
     l->head = n;
 }
 
-static node_t **find_slot(amt_cache_t *c, const unsigned char *key)
+static node_t **find_slot(amt_lru_t *c, const unsigned char *key)
 {
     node_t **pp = &c->buckets[bucket_of(c, key)];
 
-    while (*pp != NULL && memcmp((*pp)->key, key, AMT_CACHE_KEY_LEN) != 0) {
+    while (*pp != NULL && memcmp((*pp)->key, key, AMT_ENTRY_KEY_LEN) != 0) {
         pp = &(*pp)->hnext;
     }
     return pp;
 }
 
 /* unlinks and frees n, whose hash slot is *pp (or NULL: look it up) */
-static void remove_node(amt_cache_t *c, node_t *n, node_t **pp)
+static void remove_node(amt_lru_t *c, node_t *n, node_t **pp)
 {
     lru_t *l = &c->list[n->failed];
-    apr_size_t cost = amt_cache_entry_cost(n->len);
+    apr_size_t cost = amt_lru_entry_cost(n->len);
 
     if (pp == NULL) pp = find_slot(c, n->key);
     *pp = n->hnext;
@@ -104,19 +105,19 @@ static void remove_node(amt_cache_t *c, node_t *n, node_t **pp)
     free(n);
 }
 
-static apr_size_t total_entries(const amt_cache_t *c)
+static apr_size_t total_entries(const amt_lru_t *c)
 {
     return c->list[0].entries + c->list[1].entries;
 }
 
-static apr_size_t total_bytes(const amt_cache_t *c)
+static apr_size_t total_bytes(const amt_lru_t *c)
 {
     return c->list[0].bytes + c->list[1].bytes;
 }
 
 /* evicts least recently used entries until one more entry of `cost` bytes
  * fits the bounds (for the failed list: also its share) */
-static void make_room(amt_cache_t *c, int failed, apr_size_t cost)
+static void make_room(amt_lru_t *c, int failed, apr_size_t cost)
 {
     if (failed) {
         lru_t *l = &c->list[1];
@@ -139,15 +140,15 @@ static void make_room(amt_cache_t *c, int failed, apr_size_t cost)
 
 static apr_status_t cache_cleanup(void *data)
 {
-    amt_cache_clear(data);
+    amt_lru_clear(data);
     return APR_SUCCESS;
 }
 
-apr_status_t amt_cache_make(amt_cache_t **cache, apr_pool_t *p,
+apr_status_t amt_lru_make(amt_lru_t **cache, apr_pool_t *p,
                             apr_size_t max_entries, apr_size_t max_bytes,
-                            amt_cache_stats_t *stats)
+                            amt_lru_stats_t *stats)
 {
-    amt_cache_t *c = apr_pcalloc(p, sizeof(*c));
+    amt_lru_t *c = apr_pcalloc(p, sizeof(*c));
 
     if (max_entries < 4) max_entries = 4;
     c->max_entries = max_entries;
@@ -170,8 +171,8 @@ apr_status_t amt_cache_make(amt_cache_t **cache, apr_pool_t *p,
     return APR_SUCCESS;
 }
 
-apr_status_t amt_cache_get(amt_cache_t *c,
-                           const unsigned char key[AMT_CACHE_KEY_LEN],
+apr_status_t amt_lru_get(amt_lru_t *c,
+                           const unsigned char key[AMT_ENTRY_KEY_LEN],
                            time_t now, apr_pool_t *p,
                            unsigned char **data, apr_size_t *len)
 {
@@ -199,12 +200,12 @@ apr_status_t amt_cache_get(amt_cache_t *c,
     return rv;
 }
 
-apr_status_t amt_cache_put(amt_cache_t *c,
-                           const unsigned char key[AMT_CACHE_KEY_LEN],
+apr_status_t amt_lru_put(amt_lru_t *c,
+                           const unsigned char key[AMT_ENTRY_KEY_LEN],
                            time_t expires, time_t now, int failed,
                            const unsigned char *data, apr_size_t len)
 {
-    apr_size_t cost = amt_cache_entry_cost(len);
+    apr_size_t cost = amt_lru_entry_cost(len);
     apr_size_t share = failed ? c->max_bytes / 4 : c->max_bytes;
     node_t **pp, *n;
 
@@ -212,7 +213,7 @@ apr_status_t amt_cache_put(amt_cache_t *c,
     if (expires <= now) return APR_EINVAL;
     if (cost > share || (failed && c->max_entries / 4 == 0)) return APR_ENOSPC;
     if ((n = malloc(sizeof(node_t) + len)) == NULL) return APR_ENOMEM;
-    memcpy(n->key, key, AMT_CACHE_KEY_LEN);
+    memcpy(n->key, key, AMT_ENTRY_KEY_LEN);
     memcpy(n->data, data, len);
     n->len = len;
     n->expires = expires;
@@ -235,7 +236,7 @@ apr_status_t amt_cache_put(amt_cache_t *c,
     return APR_SUCCESS;
 }
 
-void amt_cache_clear(amt_cache_t *c)
+void amt_lru_clear(amt_lru_t *c)
 {
     int i;
 
@@ -246,7 +247,7 @@ void amt_cache_clear(amt_cache_t *c)
     UNLOCK(c);
 }
 
-void amt_cache_size(amt_cache_t *c, apr_size_t *entries, apr_size_t *bytes)
+void amt_lru_size(amt_lru_t *c, apr_size_t *entries, apr_size_t *bytes)
 {
     LOCK(c);
     *entries = total_entries(c);
