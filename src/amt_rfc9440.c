@@ -33,6 +33,8 @@ static apr_status_t byte_sequence(amt_der_t *der, apr_pool_t *p,
     if (s == end || *s != ':') {
         *reason = (s != end && *s == '(')
                   ? "malformed header: inner list instead of a byte sequence"
+                  : (s != end && *s == ',')
+                  ? "malformed header: empty list member"
                   : "malformed header: not a structured-field byte sequence";
         return AMT_EMALFORMED;
     }
