@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <apr_pools.h>
+#include <apr_tables.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* defined in fuzz_common.c: calls fuzz_target_init() */
@@ -28,5 +29,12 @@ apr_pool_t *fuzz_root_pool(void);
 
 /* abort() (a finding) unless s is non-NULL printable ASCII */
 void fuzz_check_ascii(const char *s);
+
+/* The invariants of every header decoder (amt_header_decode() and the
+ * formats' decoders): on failure a printable reason; on success an array
+ * of at most AMT_MAX_CERTS non-empty blobs, each of which amt_chain_make()
+ * either parses as a certificate or refuses with a printable reason. */
+void fuzz_check_decoded(apr_pool_t *p, apr_status_t rv,
+                        const apr_array_header_t *ders, const char *reason);
 
 #endif

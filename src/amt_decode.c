@@ -120,6 +120,12 @@ static int only_space(const char *s, apr_size_t len)
     return 1;
 }
 
+int amt_value_is_absent(const char *value)
+{
+    return value == NULL || only_space(value, strlen(value))
+           || strcmp(value, "(null)") == 0;
+}
+
 /* One PEM body (between the BEGIN and END lines): drop white space, decode. */
 static apr_status_t decode_body(amt_der_t *der, apr_pool_t *p,
                                 const char *body, apr_size_t len,
@@ -161,7 +167,7 @@ apr_status_t amt_header_decode(apr_array_header_t **ders, apr_pool_t *p,
 
     *ders = arr;
     *reason = NULL;
-    if (vlen == 0 || only_space(value, vlen) || strcmp(value, "(null)") == 0) {
+    if (amt_value_is_absent(value)) {
         return APR_SUCCESS;
     }
     if (memchr(value, ',', vlen)) {

@@ -39,6 +39,13 @@ apr_status_t amt_base64_decode(unsigned char **out, apr_size_t *outlen,
                                apr_pool_t *p, const char *in, apr_size_t inlen);
 
 /**
+ * 1 when a header value carries no certificate: NULL, empty, white space
+ * only (space, tab, CR, LF), or "(null)" (what mod_headers sends for an
+ * unset variable).  The same rule for every header format.
+ */
+int amt_value_is_absent(const char *value);
+
+/**
  * Decodes a whole header value into an array of amt_der_t, leaf first.
  *
  * - An empty value, a value of only white space, and "(null)" (what

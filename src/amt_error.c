@@ -19,6 +19,7 @@ const char *amt_strerror(apr_pool_t *p, apr_status_t rv)
     case AMT_ETRUST:     return "unusable trust anchors";
     case AMT_EOPENSSL:   return "OpenSSL failure";
     case AMT_EBADVALUE:  return "bad value";
+    case AMT_EMISMATCH:  return "header disagrees with the certificate";
     default:
         return apr_pstrdup(p, apr_strerror(rv, buf, sizeof(buf)));
     }

@@ -28,6 +28,9 @@
 #define AMT_EOPENSSL      (AMT_ERROR_BASE + 7)
 /** a directive value does not parse */
 #define AMT_EBADVALUE     (AMT_ERROR_BASE + 8)
+/** a header that describes the certificate (a digest, a DN, a serial, a
+ *  validity) disagrees with the certificate itself */
+#define AMT_EMISMATCH     (AMT_ERROR_BASE + 9)
 
 /** Text for a status: the core's own codes, else apr_strerror(). */
 const char *amt_strerror(apr_pool_t *p, apr_status_t rv);
