@@ -1,5 +1,5 @@
 /*
- * test_formats.c - the decoders of the other header formats (issue 13):
+ * test_formats.c - the decoders of the other header formats:
  * amt_rfc9440_decode, amt_xfcc_decode, amt_b64der_decode, amt_leaf_decode
  * and amt_desc_check, on values built from run-time certificates, good and
  * hostile.
