@@ -8,6 +8,7 @@
 #include "http_config.h"
 #include "http_log.h"
 #include "apr_network_io.h"
+#include "mod_alb_mtls_compat.h"  /* httpd version floor and fallbacks */
 
 #include "amt_crl.h"
 #include "amt_parse.h"
