@@ -27,7 +27,7 @@
 #include "http_config.h"
 #include "http_log.h"
 #include "http_request.h"
-#include "http_ssl.h"
+#include "mod_alb_mtls_compat.h"  /* http_ssl.h, or a fallback */
 #include "ap_expr.h"
 #include "apr_optional.h"
 #include "apr_strings.h"

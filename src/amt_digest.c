@@ -1,6 +1,7 @@
 /*
  * amt_digest.c - SHA-256 fetched once (see amt_digest.h).
  */
+#include "amt_compat.h"
 #include "amt_digest.h"
 
 /* process lifetime: fetched before threads exist, only read afterwards */

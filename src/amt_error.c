@@ -4,6 +4,7 @@
 #include <apr_strings.h>
 #include <openssl/err.h>
 
+#include "amt_compat.h"
 #include "amt_error.h"
 
 const char *amt_strerror(apr_pool_t *p, apr_status_t rv)

@@ -13,6 +13,7 @@
 
 #include <time.h>
 #include <apr_pools.h>
+#include "amt_compat.h"   /* apr_atomic_*64 on APR 1.6 */
 #include "amt_entry.h"
 
 typedef struct amt_lru_t amt_lru_t;

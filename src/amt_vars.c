@@ -19,6 +19,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "amt_compat.h"
 #include "amt_digest.h"
 #include "amt_vars.h"
 

@@ -63,7 +63,8 @@ sub start {
     for my $m (qw(mpm_prefork authz_core mime alias cgi rewrite headers socache_shmcb log_config)) {
         push @mods, qq{LoadModule ${m}_module "$libexec/mod_$m.so"} unless $static{$m};
     }
-    push @mods, qq{LoadModule php_module "$php"} if $php;
+    # PHP 7 (Debian 11) names its module php7_module
+    push @mods, qq{LoadModule @{[ $php =~ m{/libphp7[^/]*$} ? 'php7_module' : 'php_module' ]} "$php"} if $php;
     my $ssl = qq{LoadModule ssl_module "$libexec/mod_ssl.so"};
     my $alb = qq{LoadModule alb_mtls_module "$so"};
     my $load = join "\n", @mods, ($order eq 'alb-first' ? ($alb, $ssl) : ($ssl, $alb));

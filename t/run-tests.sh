@@ -34,8 +34,12 @@ if [ "$(id -u)" -eq 0 ]; then
             --shell /usr/sbin/nologin "$user" || exit 1
     fi
     dest=$(mktemp -d /tmp/alb-mtls-test.XXXXXX) || exit 1
-    ( cd "$TOP" && tar --exclude=./.git --exclude=./t/logs \
-        --exclude=./t/results --exclude=./t/pki/out -cf - . ) |
+    # not build/'s chroots and packages (make matrix, deb-check, deb,
+    # srpm), nor anything mounted below the tree
+    ( cd "$TOP" && tar --one-file-system --exclude=./.git --exclude=./t/logs \
+        --exclude=./t/results --exclude=./t/pki/out --exclude=./build/matrix \
+        --exclude=./build/deb-check --exclude=./build/deb --exclude=./build/rpm \
+        -cf - . ) |
         ( cd "$dest" && tar -xf - ) || exit 1
     if [ -n "${ALB_MTLS_MODULE:-}" ]; then
         cp "$ALB_MTLS_MODULE" "$dest/build/mod_alb_mtls.so" || exit 1
@@ -113,7 +117,11 @@ base_conf() {
         if [ "$1" = prefork ]; then
             echo "LoadModule cgi_module $MODDIR/mod_cgi.so"
             php=$(ls "$MODDIR"/libphp*.so 2>/dev/null | head -n 1)
-            [ -n "$php" ] && echo "LoadModule php_module $php"
+            # PHP 8's module is php_module, PHP 7's php7_module
+            case "$php" in
+            */libphp7*) [ -n "$php" ] && echo "LoadModule php7_module $php" ;;
+            *) [ -n "$php" ] && echo "LoadModule php_module $php" ;;
+            esac
         else
             echo "LoadModule cgid_module $MODDIR/mod_cgid.so"
         fi

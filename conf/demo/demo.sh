@@ -125,7 +125,11 @@ write_modules_conf() {
             echo "LoadModule ${m}_module $MODDIR/mod_$m.so"
         done
         if [ -n "$php" ]; then
-            echo "LoadModule php_module $php"
+            # PHP 7 (Debian 11) names its module php7_module
+            case "$php" in
+            */libphp7*) echo "LoadModule php7_module $php" ;;
+            *) echo "LoadModule php_module $php" ;;
+            esac
         else
             echo "LoadModule cgid_module $MODDIR/mod_cgid.so"
         fi

@@ -10,8 +10,9 @@
 # server.key and server-root.pem (for curl --cacert).
 #
 # Cases:
-#   rsa4096   RSA-4096 leaf, no extensions at all, signed directly by an RSA
-#             root the way people do it (req -new + x509 -req -CA, no extfile)
+#   rsa4096   RSA-4096 leaf, version 1, no extensions at all, signed
+#             directly by an RSA root the way people do it (req -new +
+#             x509 -req -CA, no extfile; req -x509 -x509v1 on OpenSSL 3.2+)
 #   ec_utf8   EC P-256 leaf under an EC P-384 intermediate: two OUs, UTF-8 CN,
 #             emailAddress, SAN DNS x2 / email / URI, EKU clientAuth
 #   ec_root   the same leaf, the client also sending the root
@@ -42,6 +43,10 @@ OPENSSL_CONF=/dev/null
 export OPENSSL_CONF
 
 die() { echo "mkcerts.sh: $*" >&2; exit 1; }
+
+# For `req` with -subj: OpenSSL 1.1.1 wants a distinguished_name section
+# even then, and OPENSSL_CONF=/dev/null has none.
+printf '[req]\ndistinguished_name = dn\n[dn]\n' > plain.cnf
 
 # ------------------------------------------------------------ extensions
 cat > ext.cnf <<'X'
@@ -176,12 +181,23 @@ newreq int-uni $RSA2048
 sign int-uni int-one ca 3650 -sha256
 
 # ------------------------------------------------------------ 1: rsa4096
-# Made the way people do it: no config of ours, no extfile.
-openssl req -new -newkey rsa:4096 -nodes -keyout rsa4096.key \
+# Made the way people do it: no config of ours, no extfile.  Up to OpenSSL
+# 3.1 `x509 -req` makes a version 1 certificate without extensions; from
+# 3.2 on it adds key identifiers (a version 3 certificate), and only
+# `req -x509 -x509v1` still makes a version 1 one.
+openssl req -new -config plain.cnf -newkey rsa:4096 -nodes -keyout rsa4096.key \
     -subj "/C=DE/ST=Berlin/L=Berlin/O=Plain Old RSA/CN=rsa4096 no extensions" \
     -out rsa4096.csr 2>/dev/null || die "req rsa4096"
-openssl x509 -req -in rsa4096.csr -CA root-rsa.pem -CAkey root-rsa.key \
-    -CAcreateserial -days 30 -out rsa4096.pem 2>/dev/null || die "sign rsa4096"
+if openssl req -help 2>&1 | grep -q -e '-x509v1'; then
+    openssl req -config plain.cnf -in rsa4096.csr -x509 -x509v1 -CA root-rsa.pem \
+        -CAkey root-rsa.key -days 30 -out rsa4096.pem 2>/dev/null || die "sign rsa4096"
+else
+    openssl x509 -req -in rsa4096.csr -CA root-rsa.pem -CAkey root-rsa.key \
+        -CAcreateserial -days 30 -out rsa4096.pem 2>/dev/null || die "sign rsa4096"
+fi
+openssl x509 -in rsa4096.pem -noout -text | grep -q 'Version: 1 (0x0)' &&
+    ! openssl x509 -in rsa4096.pem -noout -text | grep -q 'X509v3' ||
+    die "rsa4096 is not a version 1 certificate without extensions"
 cp rsa4096.pem rsa4096.chain.pem
 
 # ------------------------------------------------------------ 2: ec_utf8
@@ -283,7 +299,7 @@ cat selfsigned.pem >> roots.pem
 # Empty subject (the identity is in a critical SAN), negative serial.
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
     -out empty.key 2>/dev/null || die "genpkey empty"
-openssl req -new -key empty.key -subj / -out empty.csr 2>/dev/null || die "req empty"
+openssl req -new -config plain.cnf -key empty.key -subj / -out empty.csr 2>/dev/null || die "req empty"
 sign empty int-ec empty 25 -sha256 -set_serial -5
 cat empty.pem int-ec.pem > empty.chain.pem
 

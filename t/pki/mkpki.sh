@@ -46,8 +46,13 @@ W=$OUT/work
 mkdir -p "$W"
 umask 022
 
-# Extensions for every kind of certificate we issue.
+# Extensions for every kind of certificate we issue (and, for `req -x509`
+# of OpenSSL 1.1.1, which wants one even with -subj, an empty DN section).
 cat > "$W/ext.cnf" <<'EXT'
+[ req ]
+distinguished_name = req_dn
+[ req_dn ]
+
 [ root ]
 basicConstraints = critical, CA:true
 keyUsage = critical, keyCertSign, cRLSign
@@ -202,8 +207,14 @@ ca_run root -revoke "$OUT/revint.crt" -crl_reason cACompromise
 ca_run root -gencrl -crldays 30 -out "$OUT/root.crl"
 ca_run intermediate -gencrl -crldays 30 -out "$OUT/intermediate.crl"
 ca_run revint -gencrl -crldays 30 -out "$OUT/revint.crl"
-ca_run intermediate -gencrl -crl_lastupdate 20200101000000Z \
-    -crl_nextupdate 20210101000000Z -out "$W/intermediate-expired.crl"
+if openssl ca -help 2>&1 | grep -q -e '-crl_nextupdate'; then
+    ca_run intermediate -gencrl -crl_lastupdate 20200101000000Z \
+        -crl_nextupdate 20210101000000Z -out "$W/intermediate-expired.crl"
+else
+    # OpenSSL 1.1.1 sets no CRL dates: one that expires a second from now
+    ca_run intermediate -gencrl -crlsec 1 -out "$W/intermediate-expired.crl"
+    sleep 2
+fi
 cat "$OUT/root.crl" "$OUT/intermediate.crl" "$OUT/revint.crl" > "$OUT/crl-chain.pem"
 cp "$OUT/intermediate.crl" "$OUT/crl-int-only.pem"
 cat "$OUT/root.crl" "$W/intermediate-expired.crl" > "$OUT/crl-expired.pem"

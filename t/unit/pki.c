@@ -15,6 +15,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "amt_compat.h"
 #include "pki.h"
 #include "tap.h"
 

@@ -52,10 +52,19 @@ static const char rich_dn_rfc2253[] =
     "OU=Ops\\09Tab,OU=Dev,O=Acme\\, Inc.,L=\\#Hash Town,ST=California,C=US";
 
 /* X509_NAME_oneline: DER order, / and + escaped, bytes outside 0x20..0x7e
- * as \xHH */
+ * as \xHH; OpenSSL 1.1.1 escapes neither / nor + and writes a multi-valued
+ * RDN as two (mod_ssl's LegacyDNStringFormat is the same there) */
+#if OPENSSL_VERSION_NUMBER < 0x30000000L
+#define ONELINE_ESC(c) c
+#define ONELINE_RDN_PLUS "/"
+#else
+#define ONELINE_ESC(c) "\\" c
+#define ONELINE_RDN_PLUS "+"
+#endif
 static const char rich_dn_legacy[] =
     "/C=US/ST=California/L=#Hash Town/O=Acme, Inc./OU=Dev/OU=Ops\\x09Tab"
-    "/CN=J\\xC3\\xB6hn \"JD\" \\+<x>;y\\z=w/title=Boss/description=a\\/b"
+    "/CN=J\\xC3\\xB6hn \"JD\" " ONELINE_ESC("+") "<x>;y\\z=w/title=Boss"
+    "/description=a" ONELINE_ESC("/") "b"
     "/UID=jdoe/serialNumber=SN123/DC=example/emailAddress=john@example.com";
 
 static const pki_rdn_t inter_subject[] = {
@@ -91,7 +100,7 @@ static const char odd_dn_rfc2253[] =
 
 static const char odd_dn_legacy[] =
     "/C=US/O= Lead and trail /O=\\x00B\\x00m\\x00p\\x00 \\x00\\xD6\\x00r"
-    "\\x00g/OU=#hash/CN=multi+UID=mv1/OU=Del\\x7F/1.2.3.4.5=custom";
+    "\\x00g/OU=#hash/CN=multi" ONELINE_RDN_PLUS "UID=mv1/OU=Del\\x7F/1.2.3.4.5=custom";
 
 static const char odd_san[] =
     "otherName:1.3.6.1.4.1.311.20.2.3;IA5:ia5@corp.example,"

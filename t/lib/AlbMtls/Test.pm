@@ -18,12 +18,21 @@ our @EXPORT_OK = qw(pki pem alb_encode parse_env get_env curl_get
                     openssl_field graceful_restart wait_for_codes
                     free_port port_open slurp spew
                     moddir test_mpm small_config httpd_syntax httpd_start
-                    config_check);
+                    config_check purpose_text);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
 
 my $HDR = 'X-Amzn-Mtls-Clientcert';
 
 sub t_dir { local $_; Apache::Test::vars('t_dir') }
+
+# purpose_text(): OpenSSL's reason for X509_V_ERR_INVALID_PURPOSE, which the
+# module reports as OpenSSL words it: "unsupported certificate purpose"
+# before OpenSSL 3.0 (Debian 11, RHEL 8), "unsuitable ..." since.
+sub purpose_text {
+    my ($v) = (`openssl version` // '') =~ /^OpenSSL (\d+)\./;
+    return defined $v && $v < 3 ? 'unsupported certificate purpose'
+                                : 'unsuitable certificate purpose';
+}
 
 # pki(NAME): absolute path of a file made by t/pki/mkpki.sh.
 sub pki { File::Spec->catfile(t_dir(), 'pki', 'out', $_[0]) }
