@@ -7,14 +7,9 @@
 #include "amt_decode.h"
 #include "amt_error.h"
 
-static int is_ows(unsigned char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 static int is_space(unsigned char c)
 {
-    return is_ows(c) || c == '\r' || c == '\n';
+    return amt_is_ows(c) || c == '\r' || c == '\n';
 }
 
 apr_status_t amt_b64der_decode(apr_array_header_t **ders, apr_pool_t *p,
@@ -61,7 +56,7 @@ apr_status_t amt_b64der_decode(apr_array_header_t **ders, apr_pool_t *p,
         unsigned char *data;
         apr_size_t dlen;
 
-        while (pos < end && *pos != ',' && !is_ows((unsigned char)*pos)) pos++;
+        while (pos < end && *pos != ',' && !amt_is_ows((unsigned char)*pos)) pos++;
         if (pos == start) {
             *reason = "malformed header: empty member in a base64 list";
             return AMT_EMALFORMED;
@@ -78,18 +73,12 @@ apr_status_t amt_b64der_decode(apr_array_header_t **ders, apr_pool_t *p,
         der = apr_array_push(arr);
         der->data = data;
         der->len = dlen;
-        while (pos < end && is_ows((unsigned char)*pos)) pos++;
-        if (pos == end) break;
-        if (*pos != ',') {
-            *reason = "malformed header: white space inside base64";
-            return AMT_EMALFORMED;
-        }
-        pos++;
-        while (pos < end && is_ows((unsigned char)*pos)) pos++;
-        if (pos == end) {
-            *reason = "malformed header: trailing comma in a base64 list";
-            return AMT_EMALFORMED;
-        }
+        int next = amt_list_next(&pos, end,
+                                 "malformed header: white space inside base64",
+                                 "malformed header: trailing comma in a base64 list",
+                                 reason);
+        if (next < 0) return AMT_EMALFORMED;
+        if (next > 0) break;
     }
     return APR_SUCCESS;
 }

@@ -227,3 +227,32 @@ apr_status_t amt_header_decode(apr_array_header_t **ders, apr_pool_t *p,
     }
     return APR_SUCCESS;
 }
+
+int amt_is_ows(int c)
+{
+    return c == ' ' || c == '\t';
+}
+
+int amt_list_next(const char **pos, const char *end, const char *not_comma,
+                  const char *trailing, const char **reason)
+{
+    const char *s = *pos;
+
+    while (s < end && amt_is_ows((unsigned char)*s)) s++;
+    if (s == end) {
+        *pos = s;
+        return 1;
+    }
+    if (*s != ',') {
+        *reason = not_comma;
+        return -1;
+    }
+    s++;
+    while (s < end && amt_is_ows((unsigned char)*s)) s++;
+    *pos = s;
+    if (s == end) {
+        *reason = trailing;
+        return -1;
+    }
+    return 0;
+}

@@ -65,4 +65,18 @@ int amt_value_is_absent(const char *value);
 apr_status_t amt_header_decode(apr_array_header_t **ders, apr_pool_t *p,
                                const char *value, const char **reason);
 
+/** Space or horizontal tab: the optional white space (OWS) of RFC 9110
+ *  lists and RFC 9651 structured fields. */
+int amt_is_ows(int c);
+
+/**
+ * Steps over what follows one member of a comma-separated list: optional
+ * white space, then either the end of the value (returns 1), or ',' and
+ * optional white space before another member (returns 0).  Anything else
+ * returns -1 with *reason = not_comma; a ',' with nothing after it returns
+ * -1 with *reason = trailing.  *pos advances.
+ */
+int amt_list_next(const char **pos, const char *end, const char *not_comma,
+                  const char *trailing, const char **reason);
+
 #endif

@@ -15,11 +15,6 @@ static int is_b64_char(unsigned char c)
            || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
 }
 
-static int is_ows(unsigned char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 /* One Byte Sequence at *pos (RFC 9651 section 4.2.7), without parameters;
  * on success *pos is just after the closing ':'. */
 static apr_status_t byte_sequence(amt_der_t *der, apr_pool_t *p,
@@ -111,18 +106,12 @@ static apr_status_t parse_list(apr_array_header_t *arr, apr_pool_t *p,
             != APR_SUCCESS) {
             return rv;
         }
-        while (pos < end && is_ows((unsigned char)*pos)) pos++;
-        if (pos == end) break;
-        if (*pos != ',') {
-            *reason = "malformed header: list members not separated by a comma";
-            return AMT_EMALFORMED;
-        }
-        pos++;
-        while (pos < end && is_ows((unsigned char)*pos)) pos++;
-        if (pos == end) {
-            *reason = "malformed header: trailing comma in a list";
-            return AMT_EMALFORMED;
-        }
+        int next = amt_list_next(&pos, end,
+                                 "malformed header: list members not separated by a comma",
+                                 "malformed header: trailing comma in a list",
+                                 reason);
+        if (next < 0) return AMT_EMALFORMED;
+        if (next > 0) break;
     }
     return APR_SUCCESS;
 }

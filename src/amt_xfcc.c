@@ -20,11 +20,6 @@ typedef struct {
     const char *val[3];      /* unquoted values of Cert, Chain, Hash */
 } element_t;
 
-static int is_ows(unsigned char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 static int is_key_char(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
@@ -89,14 +84,14 @@ static apr_status_t scan_value(const char **pos, const char *end,
             if (buf) buf[n++] = (char)c;
             s++;
         }
-        if (s < end && *s != ';' && *s != ',' && !is_ows((unsigned char)*s)) {
+        if (s < end && *s != ';' && *s != ',' && !amt_is_ows((unsigned char)*s)) {
             *reason = "malformed header: stray quote in XFCC";
             return AMT_EMALFORMED;
         }
     }
     else {
         const char *start = s;
-        while (s < end && *s != ';' && *s != ',' && !is_ows((unsigned char)*s)) {
+        while (s < end && *s != ';' && *s != ',' && !amt_is_ows((unsigned char)*s)) {
             unsigned char c = (unsigned char)*s;
             if (c == '"') {
                 *reason = "malformed header: stray quote in XFCC";
@@ -259,23 +254,17 @@ apr_status_t amt_xfcc_decode(apr_array_header_t **ders, apr_pool_t *p,
     }
     pos = value;
     end = value + vlen;
-    while (pos < end && is_ows((unsigned char)*pos)) pos++;
+    while (pos < end && amt_is_ows((unsigned char)*pos)) pos++;
     for (;;) {
         if ((rv = scan_element(&pos, end, p, &el, reason)) != APR_SUCCESS) {
             return rv;
         }
-        while (pos < end && is_ows((unsigned char)*pos)) pos++;
-        if (pos == end) break;
-        if (*pos != ',') {
-            *reason = "malformed header: white space inside an XFCC element";
-            return AMT_EMALFORMED;
-        }
-        pos++;
-        while (pos < end && is_ows((unsigned char)*pos)) pos++;
-        if (pos == end) {
-            *reason = "malformed header: trailing comma in XFCC";
-            return AMT_EMALFORMED;
-        }
+        int next = amt_list_next(&pos, end,
+                                 "malformed header: white space inside an XFCC element",
+                                 "malformed header: trailing comma in XFCC",
+                                 reason);
+        if (next < 0) return AMT_EMALFORMED;
+        if (next > 0) break;
     }
 
     /* el is the last element */
