@@ -158,10 +158,18 @@ static void unlock(cache_conf_t *rc)
     if (rc->mutex) apr_global_mutex_unlock(rc->mutex);
 }
 
-/* the valid entry stored under key, or NULL (miss, stale, refused,
+/* the in-process store's key of slot: its exact bytes */
+static void lru_key(amt_lru_key_t *k, const amt_cache_slot_t *slot)
+{
+    k->head = slot->prefix;
+    k->head_len = slot->prefix_len;
+    k->tail = slot->value;
+    k->tail_len = slot->value_len;
+}
+
+/* the valid entry stored under slot's key, or NULL (miss, stale, refused,
  * unreachable cache); counts hits and misses */
-static amt_entry_t *cache_get(request_rec *r,
-                              const unsigned char key[AMT_ENTRY_KEY_LEN])
+static amt_entry_t *cache_get(request_rec *r, const amt_cache_slot_t *slot)
 {
     cache_conf_t *rc = cache_of(r->server);
     time_t now = (time_t)apr_time_sec(apr_time_now());
@@ -172,13 +180,15 @@ static amt_entry_t *cache_get(request_rec *r,
     apr_status_t rv;
 
     if (rc->kind == AMT_CACHE_PROCESS) {
-        rv = amt_lru_get(rc->lru, key, now, r->pool, &buf, &len);
+        amt_lru_key_t k;
+        lru_key(&k, slot);
+        rv = amt_lru_get(rc->lru, &k, now, r->pool, &buf, &len);
     }
     else {
         unsigned int ulen = AMT_ENTRY_MAX;
         buf = apr_palloc(r->pool, AMT_ENTRY_MAX);
         lock(r, rc);
-        rv = rc->provider->retrieve(rc->instance, r->server, key,
+        rv = rc->provider->retrieve(rc->instance, r->server, slot->key,
                                     AMT_ENTRY_KEY_LEN, buf, &ulen, r->pool);
         unlock(rc);
         len = ulen;
@@ -196,7 +206,8 @@ static amt_entry_t *cache_get(request_rec *r,
         amt_count(AMT_C_MISSES);
         return NULL;
     }
-    if (amt_entry_decode(&e, r->pool, key, buf, len, &why) != APR_SUCCESS) {
+    if (amt_entry_decode(&e, r->pool, slot->key, buf, len, &why)
+        != APR_SUCCESS) {
         amt_count(AMT_C_REFUSED);
         amt_count(AMT_C_MISSES);
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00402)
@@ -212,8 +223,10 @@ static amt_entry_t *cache_get(request_rec *r,
     return e;
 }
 
-/* stores e (failures and errors are logged, never fatal) */
-static void cache_put(request_rec *r, const amt_entry_t *e)
+/* stores e under slot's key (failures and errors are logged, never
+ * fatal) */
+static void cache_put(request_rec *r, const amt_cache_slot_t *slot,
+                      const amt_entry_t *e)
 {
     cache_conf_t *rc = cache_of(r->server);
     time_t now = (time_t)apr_time_sec(apr_time_now());
@@ -229,8 +242,10 @@ static void cache_put(request_rec *r, const amt_entry_t *e)
         return;
     }
     if (rc->kind == AMT_CACHE_PROCESS) {
-        rv = amt_lru_put(rc->lru, e->key, e->expires, now,
-                           e->result.outcome == AMT_OUTCOME_FAILED, buf, len);
+        amt_lru_key_t k;
+        lru_key(&k, slot);
+        rv = amt_lru_put(rc->lru, &k, e->expires, now,
+                         e->result.outcome == AMT_OUTCOME_FAILED, buf, len);
     }
     else {
         lock(r, rc);
@@ -287,18 +302,25 @@ const amt_entry_t *amt_cache_lookup(request_rec *r, amt_cache_slot_t *slot,
                                     const amt_policy_t *policy,
                                     const char *header, const char *value)
 {
-    memset(slot, 0, sizeof(*slot));
+    slot->usable = 0;
     if (value == NULL || !cache_enabled(r->server)
         || cache_timeout(r->server) <= 0) {
         return NULL;
     }
-    if (amt_entry_key(slot->key, policy, header, value, strlen(value))
-        != APR_SUCCESS) {
+    slot->policy = policy;
+    slot->value = value;
+    slot->value_len = strlen(value);
+    if (cache_of(r->server)->kind == AMT_CACHE_PROCESS) {
+        /* the store compares these bytes: no digest needed */
+        memset(slot->key, 0, sizeof(slot->key));
+        slot->prefix_len = amt_entry_key_prefix(slot->prefix, policy, header);
+    }
+    else if (amt_entry_key(slot->key, policy, header, value,
+                           slot->value_len) != APR_SUCCESS) {
         return NULL;
     }
     slot->usable = 1;
-    slot->policy = policy;
-    return cache_get(r, slot->key);
+    return cache_get(r, slot);
 }
 
 void amt_cache_keep(request_rec *r, const amt_cache_slot_t *slot,
@@ -313,7 +335,7 @@ void amt_cache_keep(request_rec *r, const amt_cache_slot_t *slot,
                                amt_policy_not_after(slot->policy));
     if (amt_entry_make(&e, r->pool, slot->key, client, expires,
                        with_certdata, AMT_LOG_SUBJECT_MAX) == APR_SUCCESS) {
-        cache_put(r, e);
+        cache_put(r, slot, e);
     }
 }
 

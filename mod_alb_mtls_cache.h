@@ -22,12 +22,17 @@ const char *amt_cache_configure(cmd_parms *cmd, const char *arg,
  *  own lines on the mod_status page. */
 void amt_cache_register_hooks(apr_pool_t *p);
 
-/** What amt_cache_lookup() hands to amt_cache_keep(): the entry key of one
- *  header value under one policy. */
+/** What amt_cache_lookup() hands to amt_cache_keep(): the key of one
+ *  header value under one policy, as the cache in use keys it (the exact
+ *  bytes in process, their SHA-256 in a shared cache). */
 typedef struct amt_cache_slot_t {
     int usable;                 /* 0: there is nothing to keep */
     const amt_policy_t *policy;
-    unsigned char key[AMT_ENTRY_KEY_LEN];
+    unsigned char key[AMT_ENTRY_KEY_LEN];   /* shared cache; else zero */
+    unsigned char prefix[AMT_ENTRY_PREFIX_MAX];  /* in process */
+    apr_size_t prefix_len;
+    const char *value;
+    apr_size_t value_len;
 } amt_cache_slot_t;
 
 /**

@@ -29,7 +29,7 @@ MODDIR=$(apxs -q LIBEXECDIR)
 
 RUN=$(mktemp -d /tmp/alb-callgrind.XXXXXX)
 chmod 755 "$RUN"
-trap 'rm -rf "$RUN"' EXIT
+trap '[ "${KEEP:-0}" = 1 ] || rm -rf "$RUN"' EXIT
 
 # ------------------------------------------------------------- PKI
 cd "$RUN"
@@ -102,6 +102,7 @@ run() {         # $1 module, $2 path, $3 n, $4 cache timeout
     curl -s -H "X-Amzn-Mtls-Clientcert: $HEADER" $urls >/dev/null
     kill -TERM "$(cat logs/httpd.pid)"
     wait
+    cp cg.out "cg-$(basename "$1")-$(echo "$2" | tr / _)-$3.out"
     sed -n 's/^totals: \([0-9]*\).*/\1/p' cg.out
 }
 

@@ -20,9 +20,10 @@
  *                (amt_intermediates.h)
  *            warm: a new client under a known intermediate
  *   hit      the core work of a hit in the in-process cache, as
- *            amt_verdict_for() and the fixups do it: the cache key (one
- *            SHA-256 of policy and header value), amt_lru_get() (lock,
- *            find, copy), amt_entry_decode() and amt_entry_export()
+ *            amt_verdict_for() and the fixups do it: the key prefix
+ *            (policy and header name), amt_lru_get() (lock, hash and
+ *            compare the key bytes, copy), amt_entry_decode() and
+ *            amt_entry_export()
  * Output: one line "openssl=.. parse=.. core=.. hash=.. export=.. core_cached=..
  * hit=.."
  * (microseconds).
@@ -255,7 +256,9 @@ int main(int argc, char **argv)
             amt_entry_t *e;
             amt_lru_t *cache;
             apr_pool_t *cp;
-            unsigned char key[AMT_ENTRY_KEY_LEN], *buf;
+            unsigned char key[AMT_ENTRY_KEY_LEN] = { 0 }, *buf;
+            unsigned char prefix[AMT_ENTRY_PREFIX_MAX];
+            amt_lru_key_t k;
             apr_size_t len;
             const char *reason;
             time_t now = time(NULL);
@@ -264,13 +267,15 @@ int main(int argc, char **argv)
             amt_chain_from_header(&chain, cp, hdr, &reason);
             client.chain = chain;
             amt_verify_chain(&client.result, cp, &policy, chain, 0);
+            k.head = prefix;
+            k.head_len = amt_entry_key_prefix(prefix, &policy, header);
+            k.tail = hdr;
+            k.tail_len = hlen;
             if (amt_lru_make(&cache, cp, 4096, 2097152, NULL) != APR_SUCCESS
-                || amt_entry_key(key, &policy, header, hdr, hlen)
-                   != APR_SUCCESS
                 || amt_entry_make(&e, cp, key, &client, now + 3600, 0, 256)
                    != APR_SUCCESS
                 || amt_entry_encode(&buf, &len, cp, e) != APR_SUCCESS
-                || amt_lru_put(cache, key, now + 3600, now, 0, buf, len)
+                || amt_lru_put(cache, &k, now + 3600, now, 0, buf, len)
                    != APR_SUCCESS) {
                 fprintf(stderr, "hit: cannot fill the cache\n");
                 return 1;
@@ -279,9 +284,9 @@ int main(int argc, char **argv)
             for (i = 0; i < iters * 20; i++) {
                 apr_table_t *env = apr_table_make(sub, 40);
                 const char *why;
-                if (amt_entry_key(key, &policy, header, hdr, strlen(hdr))
-                    != APR_SUCCESS
-                    || amt_lru_get(cache, key, now, sub, &buf, &len)
+                k.head_len = amt_entry_key_prefix(prefix, &policy, header);
+                k.tail_len = strlen(hdr);
+                if (amt_lru_get(cache, &k, now, sub, &buf, &len)
                        != APR_SUCCESS
                     || amt_entry_decode(&e, sub, key, buf, len, &why)
                        != APR_SUCCESS

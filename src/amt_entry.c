@@ -37,31 +37,40 @@
 static const char prefix[] = "SSL_CLIENT_";
 #define PREFIX_LEN (sizeof(prefix) - 1)
 
+apr_size_t amt_entry_key_prefix(unsigned char out[AMT_ENTRY_PREFIX_MAX],
+                                const amt_policy_t *policy,
+                                const char *header)
+{
+    static const unsigned char tag[] = { 'a', 'm', 't', 'k', 2 };
+    apr_size_t i, n = 0, hlen = strlen(header);
+
+    if (hlen > AMT_ENTRY_HEADER_MAX) hlen = AMT_ENTRY_HEADER_MAX;
+    memcpy(out, tag, sizeof(tag));
+    n += sizeof(tag);
+    amt_policy_material(out + n, policy);
+    n += AMT_POLICY_MATERIAL_LEN;
+    for (i = 0; i < hlen; i++) {
+        unsigned char c = (unsigned char)header[i];
+        out[n++] = (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+    }
+    out[n++] = 0;
+    return n;
+}
+
 apr_status_t amt_entry_key(unsigned char out[AMT_ENTRY_KEY_LEN],
                            const amt_policy_t *policy,
                            const char *header, const char *value,
                            apr_size_t value_len)
 {
-    static const unsigned char tag[] = { 'a', 'm', 't', 'k', 2 };
-    unsigned char material[AMT_POLICY_MATERIAL_LEN];
-    unsigned char lower[256], zero = 0;
-    apr_size_t i, hlen = strlen(header);
+    unsigned char material[AMT_ENTRY_PREFIX_MAX];
+    apr_size_t mlen = amt_entry_key_prefix(material, policy, header);
     unsigned int outlen = 0;
     EVP_MD_CTX *md;
     int ok;
 
-    if (hlen > sizeof(lower)) hlen = sizeof(lower);
-    for (i = 0; i < hlen; i++) {
-        unsigned char c = (unsigned char)header[i];
-        lower[i] = (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-    }
-    amt_policy_material(material, policy);
     if ((md = EVP_MD_CTX_new()) == NULL) return AMT_EOPENSSL;
     ok = EVP_DigestInit_ex(md, amt_sha256(), NULL)
-        && EVP_DigestUpdate(md, tag, sizeof(tag))
-        && EVP_DigestUpdate(md, material, sizeof(material))
-        && EVP_DigestUpdate(md, lower, hlen)
-        && EVP_DigestUpdate(md, &zero, 1)
+        && EVP_DigestUpdate(md, material, mlen)
         && EVP_DigestUpdate(md, value, value_len)
         && EVP_DigestFinal_ex(md, out, &outlen);
     EVP_MD_CTX_free(md);

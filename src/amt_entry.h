@@ -49,11 +49,27 @@ typedef struct amt_entry_t {
     const amt_entry_var_t *vars;
 } amt_entry_t;
 
+/** longest header name that counts in a key (longer ones are cut) */
+#define AMT_ENTRY_HEADER_MAX 256
+/** longest key prefix (amt_entry_key_prefix) */
+#define AMT_ENTRY_PREFIX_MAX (5 + AMT_POLICY_MATERIAL_LEN \
+                              + AMT_ENTRY_HEADER_MAX + 1)
+
 /**
- * The cache key of a header value under a policy: one SHA-256 over a
- * version tag, the policy's material (amt_policy_material), the header name
- * (lower-cased, a NUL after it) and the exact value.  Returns APR_SUCCESS
- * or AMT_EOPENSSL.
+ * Everything of a cache key but the header value, as bytes: a version tag,
+ * the policy's material (amt_policy_material) and the header name
+ * (lower-cased, a NUL after it).  Returns the number of bytes written.
+ * The in-process store keys by these bytes and the value, compared
+ * exactly (amt_lru.h).
+ */
+apr_size_t amt_entry_key_prefix(unsigned char out[AMT_ENTRY_PREFIX_MAX],
+                                const amt_policy_t *policy,
+                                const char *header);
+
+/**
+ * The cache key of a header value under a policy, for shared caches: one
+ * SHA-256 over the key prefix (amt_entry_key_prefix) and the exact value.
+ * Returns APR_SUCCESS or AMT_EOPENSSL.
  */
 apr_status_t amt_entry_key(unsigned char out[AMT_ENTRY_KEY_LEN],
                            const amt_policy_t *policy,

@@ -30,7 +30,7 @@ void amt_lru_clear(amt_lru_t *c);
 /** Current number of entries and bytes of this store. */
 void amt_lru_size(amt_lru_t *c, apr_size_t *entries, apr_size_t *bytes);
 
-/** bytes an entry of n data bytes counts for */
+/** bytes an entry of n key and data bytes counts for */
 apr_size_t amt_lru_entry_cost(apr_size_t n);
 
 /* amt_intermediates.h */

@@ -1,13 +1,16 @@
 /*
  * amt_lru.c - bounded, thread-safe in-process store (see amt_lru.h).
  *
- * A chained hash table over the first bytes of the key (a SHA-256, so
- * already uniform) and two LRU lists, one for good and one for failed
- * results.  Each node and its data are one malloc'ed block.
+ * A chained hash table and two LRU lists, one for good and one for failed
+ * results.  Each node, its key bytes and its data are one malloc'ed block.
+ * The table's hash is seeded at random per store (so nobody outside can
+ * aim distinct keys at one chain) and reads the key eight bytes at a time;
+ * a node matches only when its hash, its key length and its key bytes do.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <apr_atomic.h>
+#include <apr_general.h>
 #include <apr_strings.h>
 #include <apr_thread_mutex.h>
 
@@ -18,12 +21,13 @@ typedef struct node_t node_t;
 struct node_t {
     node_t *hnext;              /* hash chain */
     node_t *prev, *next;        /* LRU list, most recent first */
-    unsigned char key[AMT_ENTRY_KEY_LEN];
+    apr_uint64_t hash;
     time_t expires;
     apr_uint64_t used;          /* use stamp, for eviction across lists */
     int failed;
-    apr_size_t len;
-    unsigned char data[1];
+    apr_size_t key_len;         /* bytes[0 .. key_len): the key */
+    apr_size_t len;             /* bytes[key_len .. key_len + len): data */
+    unsigned char bytes[1];
 };
 
 typedef struct {
@@ -39,6 +43,7 @@ struct amt_lru_t {
     apr_uint64_t clock;
     amt_lru_stats_t own;
     amt_lru_stats_t *stats;
+    apr_uint64_t seed;
 #if APR_HAS_THREADS
     apr_thread_mutex_t *mutex;
 #endif
@@ -57,11 +62,99 @@ apr_size_t amt_lru_entry_cost(apr_size_t n)
     return sizeof(node_t) + n + sizeof(node_t *);
 }
 
-static apr_size_t bucket_of(const amt_lru_t *c, const unsigned char *key)
+#define M1 0x9E3779B97F4A7C15ULL
+#define M2 0xC2B2AE3D27D4EB4FULL
+
+static apr_uint64_t rotl(apr_uint64_t x, int k)
 {
-    apr_size_t h = ((apr_size_t)key[0] << 24) | ((apr_size_t)key[1] << 16)
-                 | ((apr_size_t)key[2] << 8) | key[3];
-    return h & (c->nbuckets - 1);
+    return (x << k) | (x >> (64 - k));
+}
+
+/* the hash of a key's bytes, head and tail read as one run of bytes,
+ * eight at a time */
+typedef struct {
+    apr_uint64_t h;
+    unsigned char part[8];      /* bytes not yet folded in */
+    apr_size_t fill;
+} hasher_t;
+
+static void fold(hasher_t *hs, apr_uint64_t w)
+{
+    hs->h = rotl(hs->h ^ (w * M2), 31) * M1;
+}
+
+static void feed(hasher_t *hs, const unsigned char *b, apr_size_t n)
+{
+    apr_uint64_t w;
+
+    if (hs->fill > 0) {
+        apr_size_t take = 8 - hs->fill < n ? 8 - hs->fill : n;
+        memcpy(hs->part + hs->fill, b, take);
+        hs->fill += take;
+        b += take;
+        n -= take;
+        if (hs->fill < 8) return;
+        memcpy(&w, hs->part, 8);
+        fold(hs, w);
+        hs->fill = 0;
+    }
+    for (; n >= 8; b += 8, n -= 8) {
+        memcpy(&w, b, 8);
+        fold(hs, w);
+    }
+    if (n > 0) {
+        memcpy(hs->part, b, n);
+        hs->fill = n;
+    }
+}
+
+static apr_uint64_t hash_key(const amt_lru_t *c, const amt_lru_key_t *key)
+{
+    hasher_t hs;
+    apr_uint64_t w = 0, h;
+
+    hs.h = c->seed ^ ((apr_uint64_t)(key->head_len + key->tail_len) * M1);
+    hs.fill = 0;
+    if (key->head_len > 0) feed(&hs, key->head, key->head_len);
+    if (key->tail_len > 0) feed(&hs, key->tail, key->tail_len);
+    if (hs.fill > 0) {
+        memcpy(&w, hs.part, hs.fill);
+        fold(&hs, w);
+    }
+    h = hs.h;
+    h ^= h >> 33;                       /* spread the high bits down */
+    h *= M2;
+    h ^= h >> 29;
+    return h;
+}
+
+static int node_matches(const node_t *n, apr_uint64_t hash,
+                        const amt_lru_key_t *key)
+{
+    return n->hash == hash && n->key_len == key->head_len + key->tail_len
+        && (key->head_len == 0
+            || memcmp(n->bytes, key->head, key->head_len) == 0)
+        && (key->tail_len == 0
+            || memcmp(n->bytes + key->head_len, key->tail,
+                      key->tail_len) == 0);
+}
+
+static node_t **find_slot(amt_lru_t *c, apr_uint64_t hash,
+                          const amt_lru_key_t *key)
+{
+    node_t **pp = &c->buckets[hash & (c->nbuckets - 1)];
+
+    while (*pp != NULL && !node_matches(*pp, hash, key)) pp = &(*pp)->hnext;
+    return pp;
+}
+
+/* the hash slot that points at n */
+static node_t **slot_of(amt_lru_t *c, const node_t *n)
+{
+    node_t **pp = &c->buckets[n->hash & (c->nbuckets - 1)];
+
+    while (*pp != n) pp = &(*pp)->hnext;
+    return pp;
 }
 
 static void lru_unlink(lru_t *l, node_t *n)
@@ -79,23 +172,13 @@ static void lru_push_front(lru_t *l, node_t *n)
     l->head = n;
 }
 
-static node_t **find_slot(amt_lru_t *c, const unsigned char *key)
-{
-    node_t **pp = &c->buckets[bucket_of(c, key)];
-
-    while (*pp != NULL && memcmp((*pp)->key, key, AMT_ENTRY_KEY_LEN) != 0) {
-        pp = &(*pp)->hnext;
-    }
-    return pp;
-}
-
 /* unlinks and frees n, whose hash slot is *pp (or NULL: look it up) */
 static void remove_node(amt_lru_t *c, node_t *n, node_t **pp)
 {
     lru_t *l = &c->list[n->failed];
-    apr_size_t cost = amt_lru_entry_cost(n->len);
+    apr_size_t cost = amt_lru_entry_cost(n->key_len + n->len);
 
-    if (pp == NULL) pp = find_slot(c, n->key);
+    if (pp == NULL) pp = slot_of(c, n);
     *pp = n->hnext;
     lru_unlink(l, n);
     l->entries--;
@@ -159,6 +242,10 @@ apr_status_t amt_lru_make(amt_lru_t **cache, apr_pool_t *p,
     }
     c->buckets = apr_pcalloc(p, c->nbuckets * sizeof(node_t *));
     c->stats = stats ? stats : &c->own;
+    if (apr_generate_random_bytes((unsigned char *)&c->seed,
+                                  sizeof(c->seed)) != APR_SUCCESS) {
+        c->seed = (apr_uint64_t)apr_time_now() * M1 ^ (apr_uintptr_t)c;
+    }
 #if APR_HAS_THREADS
     {
         apr_status_t rv = apr_thread_mutex_create(&c->mutex,
@@ -171,16 +258,16 @@ apr_status_t amt_lru_make(amt_lru_t **cache, apr_pool_t *p,
     return APR_SUCCESS;
 }
 
-apr_status_t amt_lru_get(amt_lru_t *c,
-                           const unsigned char key[AMT_ENTRY_KEY_LEN],
+apr_status_t amt_lru_get(amt_lru_t *c, const amt_lru_key_t *key,
                            time_t now, apr_pool_t *p,
                            unsigned char **data, apr_size_t *len)
 {
+    apr_uint64_t hash = hash_key(c, key);
     node_t **pp, *n;
     apr_status_t rv = APR_NOTFOUND;
 
     LOCK(c);
-    pp = find_slot(c, key);
+    pp = find_slot(c, hash, key);
     if ((n = *pp) != NULL) {
         if (n->expires <= now) {
             remove_node(c, n, pp);
@@ -191,7 +278,7 @@ apr_status_t amt_lru_get(amt_lru_t *c,
             n->used = ++c->clock;
             lru_unlink(l, n);
             lru_push_front(l, n);
-            *data = apr_pmemdup(p, n->data, n->len);
+            *data = apr_pmemdup(p, n->bytes + n->key_len, n->len);
             *len = n->len;
             rv = APR_SUCCESS;
         }
@@ -200,31 +287,39 @@ apr_status_t amt_lru_get(amt_lru_t *c,
     return rv;
 }
 
-apr_status_t amt_lru_put(amt_lru_t *c,
-                           const unsigned char key[AMT_ENTRY_KEY_LEN],
+apr_status_t amt_lru_put(amt_lru_t *c, const amt_lru_key_t *key,
                            time_t expires, time_t now, int failed,
                            const unsigned char *data, apr_size_t len)
 {
-    apr_size_t cost = amt_lru_entry_cost(len);
+    apr_size_t key_len = key->head_len + key->tail_len;
+    apr_size_t cost = amt_lru_entry_cost(key_len + len);
     apr_size_t share = failed ? c->max_bytes / 4 : c->max_bytes;
+    apr_uint64_t hash = hash_key(c, key);
     node_t **pp, *n;
 
     failed = failed != 0;
     if (expires <= now) return APR_EINVAL;
     if (cost > share || (failed && c->max_entries / 4 == 0)) return APR_ENOSPC;
-    if ((n = malloc(sizeof(node_t) + len)) == NULL) return APR_ENOMEM;
-    memcpy(n->key, key, AMT_ENTRY_KEY_LEN);
-    memcpy(n->data, data, len);
+    if ((n = malloc(sizeof(node_t) + key_len + len)) == NULL) {
+        return APR_ENOMEM;
+    }
+    n->hash = hash;
+    n->key_len = key_len;
+    if (key->head_len > 0) memcpy(n->bytes, key->head, key->head_len);
+    if (key->tail_len > 0) {
+        memcpy(n->bytes + key->head_len, key->tail, key->tail_len);
+    }
+    memcpy(n->bytes + key_len, data, len);
     n->len = len;
     n->expires = expires;
     n->failed = failed;
     n->prev = n->next = n->hnext = NULL;
 
     LOCK(c);
-    pp = find_slot(c, key);
+    pp = find_slot(c, hash, key);
     if (*pp != NULL) remove_node(c, *pp, pp);
     make_room(c, failed, cost);
-    pp = find_slot(c, key);
+    pp = find_slot(c, hash, key);
     n->used = ++c->clock;
     *pp = n;
     lru_push_front(&c->list[failed], n);

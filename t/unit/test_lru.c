@@ -16,6 +16,9 @@
 #include "tap.h"
 #include "amt_inspect.h"
 
+/* a 32-byte key as the store takes it */
+#define KEY(k) (&(amt_lru_key_t){ (k), AMT_ENTRY_KEY_LEN, NULL, 0 })
+
 static void mkkey(unsigned char key[AMT_ENTRY_KEY_LEN], unsigned n)
 {
     unsigned i;
@@ -33,7 +36,7 @@ static int has(amt_lru_t *c, unsigned n, time_t now, apr_pool_t *p)
     apr_size_t len;
 
     mkkey(key, n);
-    return amt_lru_get(c, key, now, p, &data, &len) == APR_SUCCESS;
+    return amt_lru_get(c, KEY(key), now, p, &data, &len) == APR_SUCCESS;
 }
 
 static apr_status_t put(amt_lru_t *c, unsigned n, time_t expires,
@@ -43,7 +46,7 @@ static apr_status_t put(amt_lru_t *c, unsigned n, time_t expires,
 
     mkkey(key, n);
     memset(data, (int)(n & 0xff), sizeof(data));
-    return amt_lru_put(c, key, expires, now, failed, data, len);
+    return amt_lru_put(c, KEY(key), expires, now, failed, data, len);
 }
 
 static void test_basics(apr_pool_t *p)
@@ -59,7 +62,7 @@ static void test_basics(apr_pool_t *p)
     ok(!has(c, 1, now, p), "empty cache: miss");
     ok(put(c, 1, now + 10, now, 0, 100) == APR_SUCCESS, "put");
     mkkey(key, 1);
-    ok(amt_lru_get(c, key, now, p, &data, &len) == APR_SUCCESS
+    ok(amt_lru_get(c, KEY(key), now, p, &data, &len) == APR_SUCCESS
        && len == 100 && data[0] == 1 && data[99] == 1, "hit returns the data");
     ok(!has(c, 2, now, p), "another key: miss");
     ok(has(c, 1, now + 9, p), "still there one second before expiry");
@@ -72,9 +75,9 @@ static void test_basics(apr_pool_t *p)
     put(c, 3, now + 20, now, 0, 200);
     amt_lru_size(c, &n, &bytes);
     mkkey(key, 3);
-    ok(n == 1 && amt_lru_get(c, key, now + 15, p, &data, &len) == APR_SUCCESS
+    ok(n == 1 && amt_lru_get(c, KEY(key), now + 15, p, &data, &len) == APR_SUCCESS
        && len == 200, "a second put replaces (one entry, new data and expiry)");
-    ok(bytes == amt_lru_entry_cost(200) && st.bytes == bytes,
+    ok(bytes == amt_lru_entry_cost(AMT_ENTRY_KEY_LEN + 200) && st.bytes == bytes,
        "bytes counted with bookkeeping (%" APR_SIZE_T_FMT ")", bytes);
     ok(put(c, 4, now, now, 0, 10) == APR_EINVAL
        && put(c, 4, now - 1, now, 0, 10) == APR_EINVAL,
@@ -89,7 +92,7 @@ static void test_bounds(apr_pool_t *p)
 {
     amt_lru_t *c;
     amt_lru_stats_t st;
-    apr_size_t n, bytes, maxb = 20 * amt_lru_entry_cost(1000);
+    apr_size_t n, bytes, maxb = 20 * amt_lru_entry_cost(AMT_ENTRY_KEY_LEN + 1000);
     time_t now = 1000;
     unsigned i;
     int within = 1, good = 1;
@@ -126,7 +129,7 @@ static void test_bounds(apr_pool_t *p)
         unsigned char key[AMT_ENTRY_KEY_LEN];
         mkkey(key, 2000);
         (void)big;
-        ok(amt_lru_put(c, key, now + 100, now, 0, (unsigned char *)"x",
+        ok(amt_lru_put(c, KEY(key), now + 100, now, 0, (unsigned char *)"x",
                          maxb) == APR_ENOSPC,
            "an entry larger than the cache is refused");
     }
@@ -161,9 +164,73 @@ static void test_shared_stats(apr_pool_t *p)
     is_int((long long)st.entries, 3, "two caches add to one counter");
     apr_pool_destroy(pa);
     is_int((long long)st.entries, 1, "a destroyed cache takes its entries off");
-    ok(st.bytes == amt_lru_entry_cost(10), "and its bytes");
+    ok(st.bytes == amt_lru_entry_cost(AMT_ENTRY_KEY_LEN + 10), "and its bytes");
     apr_pool_destroy(pb);
     ok(st.entries == 0 && st.bytes == 0, "all gone");
+}
+
+/* Keys are their exact bytes: one differing byte, a prefix of another
+ * key, or the same bytes split differently between head and tail; many
+ * keys in few buckets, so that chains are walked and compared. */
+static void test_exact_keys(apr_pool_t *p)
+{
+    amt_lru_t *c;
+    char value[1500], other[1500];
+    const char *head = "policy+header";
+    amt_lru_key_t k1, k2;
+    unsigned char *data;
+    apr_size_t len, i;
+    int all = 1;
+
+    amt_lru_make(&c, p, 1000, 1 << 22, NULL);
+    memset(value, 'A', sizeof(value));
+    memcpy(other, value, sizeof(other));
+    other[sizeof(other) - 1] = 'B';
+    k1.head = head; k1.head_len = strlen(head);
+    k1.tail = value; k1.tail_len = sizeof(value);
+    k2 = k1;
+    k2.tail = other;
+    ok(amt_lru_put(c, &k1, 100, 1, 0, (const unsigned char *)"one", 3)
+       == APR_SUCCESS, "a long two-part key is stored");
+    ok(amt_lru_get(c, &k2, 1, p, &data, &len) == APR_NOTFOUND,
+       "its last byte changed: a miss");
+    k2.tail = value;
+    k2.tail_len = sizeof(value) - 1;
+    ok(amt_lru_get(c, &k2, 1, p, &data, &len) == APR_NOTFOUND,
+       "a prefix of it: a miss");
+    k2.tail_len = sizeof(value);
+    k2.head_len = strlen(head) - 1;
+    ok(amt_lru_get(c, &k2, 1, p, &data, &len) == APR_NOTFOUND,
+       "another head: a miss");
+    k2.head = "policy+headerA";
+    k2.head_len = strlen("policy+headerA");
+    k2.tail = value + 1;
+    k2.tail_len = sizeof(value) - 1;
+    ok(amt_lru_get(c, &k2, 1, p, &data, &len) == APR_SUCCESS
+       && len == 3 && memcmp(data, "one", 3) == 0,
+       "the same bytes split elsewhere: the same key");
+    ok(amt_lru_get(c, &k1, 1, p, &data, &len) == APR_SUCCESS
+       && len == 3 && memcmp(data, "one", 3) == 0, "the key itself: a hit");
+
+    /* 600 keys that differ in one byte at the end: some share a bucket */
+    amt_lru_make(&c, p, 1000, 1 << 24, NULL);
+    for (i = 0; i < 600; i++) {
+        char d[16];
+        apr_snprintf(other + sizeof(other) - 4, 4, "%03u", (unsigned)i);
+        apr_snprintf(d, sizeof(d), "%u", (unsigned)i);
+        k1.tail = other;
+        amt_lru_put(c, &k1, 100, 1, 0, (const unsigned char *)d, strlen(d));
+    }
+    for (i = 0; i < 600; i++) {
+        char d[16];
+        apr_snprintf(other + sizeof(other) - 4, 4, "%03u", (unsigned)i);
+        apr_snprintf(d, sizeof(d), "%u", (unsigned)i);
+        if (amt_lru_get(c, &k1, 1, p, &data, &len) != APR_SUCCESS
+            || len != strlen(d) || memcmp(data, d, len) != 0) {
+            all = 0;
+        }
+    }
+    ok(all, "600 keys one byte apart: each finds its own data");
 }
 
 /* ------------------------------------------------------------------ */
@@ -197,9 +264,9 @@ static void *APR_THREAD_FUNC worker(apr_thread_t *t, void *data)
             unsigned char d[300];
             apr_size_t l = 16 + (r % 280);
             memset(d, (int)n, l);
-            amt_lru_put(w->c, key, 2000, 1000, (int)(n & 1), d, l);
+            amt_lru_put(w->c, KEY(key), 2000, 1000, (int)(n & 1), d, l);
         }
-        else if (amt_lru_get(w->c, key, 1000, p, &buf, &len) == APR_SUCCESS) {
+        else if (amt_lru_get(w->c, KEY(key), 1000, p, &buf, &len) == APR_SUCCESS) {
             apr_size_t k;
             for (k = 0; k < len; k++) {
                 if (buf[k] != (unsigned char)n) { w->corrupt++; break; }
@@ -261,6 +328,7 @@ int main(void)
     test_basics(p);
     test_bounds(p);
     test_shared_stats(p);
+    test_exact_keys(p);
     test_threads(p);
     apr_pool_destroy(p);
     return done_testing();
