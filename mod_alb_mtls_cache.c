@@ -9,7 +9,11 @@
  *
  * Entries are serialised with amt_entry_encode(); what comes back from a
  * shared cache is parsed by amt_entry_decode(), which refuses anything that
- * is not exactly an entry for the key asked.  A cache that fails (memcached
+ * is not exactly an entry for the key asked (the in-process store's own
+ * bytes by amt_entry_decode_own(), which does not rescan their texts).  A
+ * shared cache is keyed by the SHA-256 of the key (amt_entry_key); the
+ * in-process store by the key's exact bytes (amt_lru.h), which costs no
+ * digest on a hit.  A cache that fails (memcached
  * down) only costs speed: the request is verified as if nothing was
  * cached, and one log line per ten seconds and process says so.
  *
@@ -206,8 +210,10 @@ static amt_entry_t *cache_get(request_rec *r, const amt_cache_slot_t *slot)
         amt_count(AMT_C_MISSES);
         return NULL;
     }
-    if (amt_entry_decode(&e, r->pool, slot->key, buf, len, &why)
-        != APR_SUCCESS) {
+    rv = rc->kind == AMT_CACHE_PROCESS
+         ? amt_entry_decode_own(&e, r->pool, slot->key, buf, len, &why)
+         : amt_entry_decode(&e, r->pool, slot->key, buf, len, &why);
+    if (rv != APR_SUCCESS) {
         amt_count(AMT_C_REFUSED);
         amt_count(AMT_C_MISSES);
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00402)

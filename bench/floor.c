@@ -22,7 +22,7 @@
  *   hit      the core work of a hit in the in-process cache, as
  *            amt_verdict_for() and the fixups do it: the key prefix
  *            (policy and header name), amt_lru_get() (lock, hash and
- *            compare the key bytes, copy), amt_entry_decode() and
+ *            compare the key bytes, copy), amt_entry_decode_own() and
  *            amt_entry_export()
  * Output: one line "openssl=.. parse=.. core=.. hash=.. export=.. core_cached=..
  * hit=.."
@@ -288,7 +288,7 @@ int main(int argc, char **argv)
                 k.tail_len = strlen(hdr);
                 if (amt_lru_get(cache, &k, now, sub, &buf, &len)
                        != APR_SUCCESS
-                    || amt_entry_decode(&e, sub, key, buf, len, &why)
+                    || amt_entry_decode_own(&e, sub, key, buf, len, &why)
                        != APR_SUCCESS
                     || amt_entry_export(env, sub, e, AMT_OPT_STD_ENV_VARS, now)
                        != APR_SUCCESS) {

@@ -421,6 +421,7 @@ typedef struct {
     const unsigned char *buf;
     apr_size_t len, pos;
     const char *why;
+    int check_text;             /* 0: the bytes of texts are not rescanned */
 } reader_t;
 
 static int fail_at(reader_t *r, const char *why)
@@ -518,7 +519,7 @@ static int get_str(reader_t *r, const char **out, int nullable, int kind)
         return fail_at(r, "text field past the end");
     }
     if (r->buf[r->pos + n] != '\0') return fail_at(r, "unterminated text");
-    if (!text_ok((const char *)r->buf + r->pos, n, kind)) {
+    if (r->check_text && !text_ok((const char *)r->buf + r->pos, n, kind)) {
         return fail_at(r, "bad bytes in a text field");
     }
     *out = (const char *)r->buf + r->pos;
@@ -526,10 +527,10 @@ static int get_str(reader_t *r, const char **out, int nullable, int kind)
     return 1;
 }
 
-apr_status_t amt_entry_decode(amt_entry_t **entry, apr_pool_t *p,
-                              const unsigned char key[AMT_ENTRY_KEY_LEN],
-                              const unsigned char *buf, apr_size_t len,
-                              const char **why)
+static apr_status_t decode(amt_entry_t **entry, apr_pool_t *p,
+                           const unsigned char key[AMT_ENTRY_KEY_LEN],
+                           const unsigned char *buf, apr_size_t len,
+                           int check_text, const char **why)
 {
     amt_entry_t *e;
     amt_entry_var_t *vars = NULL;
@@ -544,6 +545,7 @@ apr_status_t amt_entry_decode(amt_entry_t **entry, apr_pool_t *p,
     r.len = len;
     r.pos = 0;
     r.why = NULL;
+    r.check_text = check_text;
     *why = NULL;
     *entry = NULL;
     if (buf == NULL || len > AMT_ENTRY_MAX) {
@@ -633,4 +635,20 @@ bad:
     *why = r.why;
     *entry = NULL;
     return AMT_EBADVALUE;
+}
+
+apr_status_t amt_entry_decode(amt_entry_t **entry, apr_pool_t *p,
+                              const unsigned char key[AMT_ENTRY_KEY_LEN],
+                              const unsigned char *buf, apr_size_t len,
+                              const char **why)
+{
+    return decode(entry, p, key, buf, len, 1, why);
+}
+
+apr_status_t amt_entry_decode_own(amt_entry_t **entry, apr_pool_t *p,
+                                  const unsigned char key[AMT_ENTRY_KEY_LEN],
+                                  const unsigned char *buf, apr_size_t len,
+                                  const char **why)
+{
+    return decode(entry, p, key, buf, len, 0, why);
 }

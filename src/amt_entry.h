@@ -133,4 +133,15 @@ apr_status_t amt_entry_decode(amt_entry_t **entry, apr_pool_t *p,
                               const unsigned char *buf, apr_size_t len,
                               const char **why);
 
+/**
+ * amt_entry_decode() for a buffer this process encoded and kept in its own
+ * memory (the in-process store): every length, count and value is checked
+ * as there, but the bytes of the texts, which nobody else can have
+ * written, are not scanned again.
+ */
+apr_status_t amt_entry_decode_own(amt_entry_t **entry, apr_pool_t *p,
+                                  const unsigned char key[AMT_ENTRY_KEY_LEN],
+                                  const unsigned char *buf, apr_size_t len,
+                                  const char **why);
+
 #endif

@@ -530,6 +530,29 @@ static void test_hostile(apr_pool_t *p, const amt_client_cert_t *client)
     ok(amt_entry_decode(&back, p, other, buf, len, &why) != APR_SUCCESS,
        "an entry stored under another key is refused");
 
+    /* the in-process store's decoder: the same entry, the same refusals of
+     * form; only the bytes of texts are not rescanned */
+    {
+        amt_entry_t *own = NULL;
+        int same = amt_entry_decode_own(&own, p, key1, buf, len, &why)
+                   == APR_SUCCESS
+                   && amt_entry_decode(&back, p, key1, buf, len, &why)
+                      == APR_SUCCESS
+                   && own->nvars == back->nvars
+                   && own->result.outcome == back->result.outcome
+                   && own->expires == back->expires;
+        for (i = 0; same && i < (apr_size_t)own->nvars; i++) {
+            same = strcmp(own->vars[i].name, back->vars[i].name) == 0
+                && strcmp(own->vars[i].value, back->vars[i].value) == 0;
+        }
+        ok(same, "decode_own gives what decode gives");
+        ok(amt_entry_decode_own(&own, p, other, buf, len, &why)
+           != APR_SUCCESS
+           && amt_entry_decode_own(&own, p, key1, buf, len - 1, &why)
+              != APR_SUCCESS,
+           "decode_own refuses another key and a truncated entry");
+    }
+
     /* every byte flipped in turn: refused, or decoded into something that
      * still satisfies the invariants (a value byte may change: a shared
      * cache's content is trusted, its form is not) */
