@@ -25,7 +25,8 @@
  *                      module decides on is stored by mod_cache
  *   fixups             export the variables (after mod_ssl, mod_env and
  *                      mod_rewrite, so that only the module's SSL_CLIENT_*
- *                      reach the application)
+ *                      reach the application): StdEnvVars' whole set, or
+ *                      only those AlbMtlsExport lists
  */
 #include <string.h>
 
@@ -267,6 +268,28 @@ static int amt_enforce(request_rec *r)
     return DECLINED;
 }
 
+/* AlbMtlsExport: SSL_CLIENT_VERIFY and the listed variables, each as a
+ * lookup answers it; ExportCertData's variables as without the list */
+static void export_listed(request_rec *r, amt_verdict_t *v,
+                          const apr_array_header_t *names, int flags)
+{
+    apr_table_t *env = r->subprocess_env;
+    int i;
+
+    apr_table_setn(env, "SSL_CLIENT_VERIFY",
+                   amt_result_string(r->pool, amt_verdict_result(v)));
+    for (i = 0; i < names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(names, i, const char *);
+        const char *value = amt_verdict_var(r, v, name, flags);
+        if (value != NULL && *value != '\0') {
+            apr_table_setn(env, name, value);
+        }
+    }
+    if (flags & AMT_OPT_EXPORT_CERT_DATA) {
+        amt_verdict_export(r, v, env, flags & ~AMT_OPT_STD_ENV_VARS);
+    }
+}
+
 static int amt_fixups(request_rec *r)
 {
     const amt_dir_conf *dc = ap_get_module_config(r->per_dir_config,
@@ -275,12 +298,20 @@ static int amt_fixups(request_rec *r)
     amt_verdict_t *v;
 
     if (amt_conf_mode(dc) == AMT_VERIFY_NONE) return DECLINED;
+    v = amt_verdict_for(r, dc);
+    /* where the module is on, the SSL_CLIENT_* of the environment are its
+     * own, whether it exports any or not */
+    if (!amt_lookup_env_claim(r, v, r->subprocess_env)) return DECLINED;
     if (!(flags & (AMT_OPT_STD_ENV_VARS | AMT_OPT_EXPORT_CERT_DATA))) {
         return DECLINED;
     }
-    v = amt_verdict_for(r, dc);
-    if (!amt_lookup_env_claim(r, v, r->subprocess_env)) return DECLINED;
-    amt_verdict_export(r, v, r->subprocess_env, flags);
+    if ((flags & AMT_OPT_STD_ENV_VARS) && dc->export_names != NULL
+        && dc->export_names->nelts > 0) {
+        export_listed(r, v, dc->export_names, flags);
+    }
+    else {
+        amt_verdict_export(r, v, r->subprocess_env, flags);
+    }
     return DECLINED;
 }
 

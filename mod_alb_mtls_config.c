@@ -39,6 +39,7 @@ void *amt_create_dir_conf(apr_pool_t *p, char *dir)
     dc->opts_add = 0;
     dc->opts_del = 0;
     dc->user_var = NULL;
+    dc->export_names = NULL;
     dc->crl = NULL;
     dc->crl_check = AMT_CRL_CHECK_UNSET;
     dc->crl_no_crl_ok = 0;
@@ -60,6 +61,7 @@ void *amt_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_UNSET(require_cn, NULL);
     MERGE_UNSET(header, NULL);
     MERGE_UNSET(user_var, NULL);
+    MERGE_UNSET(export_names, NULL);
     MERGE_UNSET(crl, NULL);
     if (add->crl_check != AMT_CRL_CHECK_UNSET) {
         mrg->crl_check = add->crl_check;
@@ -351,6 +353,37 @@ static const char *set_user_name(cmd_parms *cmd, void *mconfig,
     return NULL;
 }
 
+/* AlbMtlsExport name ... | all: the StdEnvVars variables to export; an
+ * empty list (from `all`) means every one */
+static const char *add_export(cmd_parms *cmd, void *mconfig, const char *arg)
+{
+    amt_dir_conf *dc = mconfig;
+    /* a list begun by an earlier line of this same section grows; `all`
+     * must stand alone */
+    int begun = dc->export_names != NULL;
+
+    if (strcasecmp(arg, "all") == 0) {
+        if (begun && dc->export_names->nelts > 0) {
+            return fail(cmd, "'all' cannot be combined with variable names");
+        }
+        dc->export_names = apr_array_make(cmd->pool, 1, sizeof(const char *));
+        return NULL;
+    }
+    if (!amt_var_name_known(arg)) {
+        return fail(cmd, apr_psprintf(cmd->pool, "'%s' is not an SSL_CLIENT_* "
+                                      "variable of the module (see README, "
+                                      "Variables)", arg));
+    }
+    if (!begun) {
+        dc->export_names = apr_array_make(cmd->pool, 4, sizeof(const char *));
+    }
+    else if (dc->export_names->nelts == 0) {
+        return fail(cmd, "'all' cannot be combined with variable names");
+    }
+    APR_ARRAY_PUSH(dc->export_names, const char *) = arg;
+    return NULL;
+}
+
 static const char *set_crl(cmd_parms *cmd, void *mconfig, const char *arg)
 {
     amt_dir_conf *dc = mconfig;
@@ -458,6 +491,9 @@ const command_rec amt_cmds[] = {
     AP_INIT_TAKE1("AlbMtlsUserName", set_user_name, NULL, DIR_CTX,
                   "SSL_CLIENT_* variable whose value becomes the request's "
                   "user"),
+    AP_INIT_ITERATE("AlbMtlsExport", add_export, NULL, DIR_CTX,
+                    "with StdEnvVars, the SSL_CLIENT_* variables to export "
+                    "(SSL_CLIENT_VERIFY always is), or all (default)"),
     AP_INIT_TAKE1("AlbMtlsCache", set_cache, NULL, RSRC_CONF,
                   "where verification results are cached: process[:bytes], "
                   "a mod_socache provider[:args] (shmcb, memcache, redis) "

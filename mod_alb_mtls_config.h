@@ -35,6 +35,8 @@ typedef struct amt_dir_conf {
     int opts_add;                   /* relative +options */
     int opts_del;                   /* relative -options */
     const char *user_var;           /* AlbMtlsUserName; NULL: inherit */
+    apr_array_header_t *export_names;   /* AlbMtlsExport, of const char *;
+                                         * NULL: inherit; empty: all */
     /* revocation: the CRLs of one section form one unit, like its trust
      * anchors; AlbMtlsCRLCheck merges on its own */
     amt_crl_t *crl;                 /* AlbMtlsCRLFile/Path; NULL: inherit */

@@ -286,38 +286,53 @@ static int all_digits(const char *s)
     return 1;
 }
 
-/* "<attr>[_<n>][_RAW]" of one DN, as mod_ssl parses it. */
-static const char *dn_attr_lookup(apr_pool_t *p, const X509_NAME *name,
-                                  const char *var)
+/* Parses "<attr>[_<n>][_RAW]" of a DN variable, as mod_ssl does: 1 and
+ * the attribute's index in dn_attrs[], the occurrence and whether _RAW, or
+ * 0 when the name is none of them. */
+static int dn_attr_parse(const char *var, int *attr, int *idx, int *raw)
 {
-    apr_size_t varlen = strlen(var);
+    apr_size_t varlen = strlen(var), n;
     const char *us;
-    int raw = 0, idx = 0, i, j;
+    int i;
 
+    *idx = 0;
+    *raw = 0;
     if (varlen > 4 && strcasecmp(var + varlen - 4, "_RAW") == 0) {
-        var = apr_pstrmemdup(p, var, varlen - 4);
         varlen -= 4;
-        raw = 1;
+        *raw = 1;
     }
-    us = strchr(var, '_');
-    if (us != NULL && all_digits(us + 1)) {
-        if (strlen(us + 1) > 9) return NULL;
-        idx = atoi(us + 1);
-        varlen = (apr_size_t)(us - var);
+    n = varlen;
+    us = memchr(var, '_', varlen);
+    if (us != NULL) {       /* "_<digits>", possibly none, as mod_ssl */
+        apr_size_t digits = varlen - (apr_size_t)(us + 1 - var), k;
+        for (k = 0; k < digits; k++) {
+            if (!apr_isdigit(us[1 + k])) return 0;
+        }
+        if (digits > 9) return 0;
+        *idx = atoi(us + 1);
+        n = (apr_size_t)(us - var);
     }
     for (i = 0; dn_attrs[i].name; i++) {
-        if (strlen(dn_attrs[i].name) != varlen
-            || strncmp(var, dn_attrs[i].name, varlen) != 0) {
-            continue;
+        if (strlen(dn_attrs[i].name) == n
+            && strncmp(var, dn_attrs[i].name, n) == 0) {
+            *attr = i;
+            return 1;
         }
-        for (j = 0; j < X509_NAME_entry_count(name); j++) {
-            const X509_NAME_ENTRY *e = X509_NAME_get_entry(name, j);
-            if (OBJ_obj2nid(X509_NAME_ENTRY_get_object(e)) == dn_attrs[i].nid
-                && idx-- == 0) {
-                return asn1_string_text(p, X509_NAME_ENTRY_get_data(e), raw);
-            }
+    }
+    return 0;
+}
+
+/* the text of the idx-th entry of nid in a DN, or NULL */
+static const char *dn_entry_text(apr_pool_t *p, const X509_NAME *dn, int nid,
+                                 int idx, int raw)
+{
+    int j;
+
+    for (j = 0; j < X509_NAME_entry_count(dn); j++) {
+        const X509_NAME_ENTRY *e = X509_NAME_get_entry(dn, j);
+        if (OBJ_obj2nid(X509_NAME_ENTRY_get_object(e)) == nid && idx-- == 0) {
+            return asn1_string_text(p, X509_NAME_ENTRY_get_data(e), raw);
         }
-        return NULL;
     }
     return NULL;
 }
@@ -451,7 +466,9 @@ static int san_put(void *baton, int n, const char *value)
 
 /* "<kind>_<n>" after "SSL_CLIENT_SAN_": kind prefixes case-insensitive
  * except the otherName ids, 1 to 4 digits. */
-static const char *san_lookup(apr_pool_t *p, X509 *x, const char *var)
+/* Parses "<kind>_<n>" (after "SSL_CLIENT_SAN_"): 1 and the kind's index
+ * in san_kinds[] and n, or 0 when the name is none of them. */
+static int san_parse(const char *var, int *kind, int *n)
 {
     int i;
 
@@ -459,7 +476,6 @@ static const char *san_lookup(apr_pool_t *p, X509 *x, const char *var)
         const char *name = san_kinds[i].name;
         apr_size_t len = strlen(name);
         const char *num;
-        san_pick_t pick;
         if (strncasecmp(name, "OTHER_", 6) == 0) {
             if (strncasecmp(var, "OTHER_", 6) != 0
                 || strncmp(var + 6, name + 6, len - 6) != 0) {
@@ -472,14 +488,13 @@ static const char *san_lookup(apr_pool_t *p, X509 *x, const char *var)
         if (var[len] != '_') continue;
         num = var + len + 1;
         if (strlen(num) < 1 || strlen(num) > 4 || !all_digits(num)) {
-            return NULL;
+            return 0;
         }
-        pick.want = atoi(num);
-        pick.found = NULL;
-        san_each(p, x, san_kinds[i].kind, san_pick, &pick);
-        return pick.found;
+        *kind = i;
+        *n = atoi(num);
+        return 1;
     }
-    return NULL;
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -492,48 +507,105 @@ static int verified(const amt_client_cert_t *client)
             || client->result.outcome == AMT_OUTCOME_GENEROUS);
 }
 
-const char *amt_var_lookup(apr_pool_t *p, const amt_client_cert_t *client,
-                           const char *name, int flags)
+/* what a variable name asks for, parsed once (amt_var_lookup and
+ * amt_var_name_known read the same parse) */
+typedef enum {
+    VAR_UNKNOWN, VAR_VERIFY, VAR_FIXED, VAR_DN_ATTR, VAR_SAN, VAR_CHAIN
+} var_what_e;
+
+typedef struct {
+    var_what_e what;
+    int index;              /* fixed_vars[], dn_attrs[] or san_kinds[] */
+    int issuer;             /* VAR_DN_ATTR: I_DN rather than S_DN */
+    int n;                  /* occurrence, SAN or chain position */
+    int raw;                /* VAR_DN_ATTR: _RAW */
+} var_name_t;
+
+static var_what_e var_parse(const char *name, var_name_t *v)
 {
     const char *var;
-    X509 *leaf;
     int i;
 
+    memset(v, 0, sizeof(*v));
     if (name == NULL || strlen(name) <= 11 || strncasecmp(name, "SSL_", 4) != 0
         || strncasecmp(name + 4, "CLIENT_", 7) != 0) {
-        return NULL;
+        return v->what = VAR_UNKNOWN;
     }
     var = name + 11;
-    if (strcasecmp(var, "VERIFY") == 0) {
-        return amt_result_string(p, &client->result);
-    }
-    if (!verified(client)) return NULL;
-    leaf = client->chain->leaf;
+    if (strcasecmp(var, "VERIFY") == 0) return v->what = VAR_VERIFY;
     /* mod_ssl wants the S/I of S_DN and I_DN in upper case */
-    if ((var[0] == 's' || var[0] == 'i') && var[1] == '_') return NULL;
-
+    if ((var[0] == 's' || var[0] == 'i') && var[1] == '_') {
+        return v->what = VAR_UNKNOWN;
+    }
     for (i = 0; fixed_vars[i].name; i++) {
         if (strcasecmp(var, fixed_vars[i].name) == 0) {
-            return fixed_vars[i].fn(p, client, flags);
+            v->index = i;
+            return v->what = VAR_FIXED;
         }
     }
     if ((var[0] == 'S' || var[0] == 'I') && strncasecmp(var + 1, "_DN_", 4) == 0
         && var[5] != '\0') {
-        return dn_attr_lookup(p, var[0] == 'S' ? X509_get_subject_name(leaf)
-                                               : X509_get_issuer_name(leaf),
-                              var + 5);
+        v->issuer = var[0] == 'I';
+        return v->what = dn_attr_parse(var + 5, &v->index, &v->n, &v->raw)
+                         ? VAR_DN_ATTR : VAR_UNKNOWN;
     }
     if (strncasecmp(var, "SAN_", 4) == 0) {
-        return san_lookup(p, leaf, var + 4);
+        return v->what = san_parse(var + 4, &v->index, &v->n)
+                         ? VAR_SAN : VAR_UNKNOWN;
     }
     if (strncasecmp(var, "CERT_CHAIN_", 11) == 0 && var[11] != '\0'
         && all_digits(var + 11) && strlen(var + 11) <= 4) {
-        int n = atoi(var + 11);
-        if (n < sk_X509_num(client->chain->sent)) {
-            return cert_pem(p, sk_X509_value(client->chain->sent, n));
-        }
+        v->n = atoi(var + 11);
+        return v->what = VAR_CHAIN;
     }
-    return NULL;
+    return v->what = VAR_UNKNOWN;
+}
+
+int amt_var_name_known(const char *name)
+{
+    var_name_t v;
+
+    return var_parse(name, &v) != VAR_UNKNOWN;
+}
+
+const char *amt_var_lookup(apr_pool_t *p, const amt_client_cert_t *client,
+                           const char *name, int flags)
+{
+    var_name_t v;
+    X509 *leaf;
+
+    switch (var_parse(name, &v)) {
+    case VAR_UNKNOWN:
+        return NULL;
+    case VAR_VERIFY:
+        return amt_result_string(p, &client->result);
+    default:
+        break;
+    }
+    if (!verified(client)) return NULL;
+    leaf = client->chain->leaf;
+    switch (v.what) {
+    case VAR_FIXED:
+        return fixed_vars[v.index].fn(p, client, flags);
+    case VAR_DN_ATTR:
+        return dn_entry_text(p, v.issuer ? X509_get_issuer_name(leaf)
+                                         : X509_get_subject_name(leaf),
+                             dn_attrs[v.index].nid, v.n, v.raw);
+    case VAR_SAN: {
+        san_pick_t pick;
+        pick.want = v.n;
+        pick.found = NULL;
+        san_each(p, leaf, san_kinds[v.index].kind, san_pick, &pick);
+        return pick.found;
+    }
+    case VAR_CHAIN:
+        if (v.n < sk_X509_num(client->chain->sent)) {
+            return cert_pem(p, sk_X509_value(client->chain->sent, v.n));
+        }
+        return NULL;
+    default:
+        return NULL;
+    }
 }
 
 void amt_vars_each(apr_pool_t *p, const amt_client_cert_t *client, int flags,
@@ -634,7 +706,7 @@ const char *amt_cert_sha256_hex(apr_pool_t *p, X509 *cert)
 
 const char *amt_cert_subject_cn(apr_pool_t *p, X509 *cert)
 {
-    return dn_attr_lookup(p, X509_get_subject_name(cert), "CN");
+    return dn_entry_text(p, X509_get_subject_name(cert), NID_commonName, 0, 0);
 }
 
 const char *amt_cert_subject_for_log(apr_pool_t *p, X509 *cert,

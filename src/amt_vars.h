@@ -22,6 +22,13 @@ typedef struct amt_client_cert_t {
 } amt_client_cert_t;
 
 /**
+ * Whether name is a variable amt_var_lookup() can answer (for some
+ * certificate): SSL_CLIENT_VERIFY, a fixed name, S_DN_/I_DN_<attr>[_n][_RAW],
+ * SAN_<kind>_<n>, CERT_CHAIN_<n>; spelled as mod_ssl accepts it.
+ */
+int amt_var_name_known(const char *name);
+
+/**
  * Value of one variable, or NULL when it is unknown or has no value here.
  * Identity variables (everything but SSL_CLIENT_VERIFY) are NULL unless the
  * outcome is SUCCESS or GENEROUS.  Name matching follows mod_ssl: every

@@ -882,6 +882,47 @@ static void test_each(apr_pool_t *p, const fixture_t *f)
     is_str(amt_var_remain(p, 100, 200), "0", "remain: 0 once expired");
 }
 
+/* amt_var_name_known(): the names lookups answer, and only those (the
+ * spellings mod_ssl accepts) */
+static void test_name_known(void)
+{
+    static const char *const known[] = {
+        "SSL_CLIENT_VERIFY", "ssl_client_verify", "SSL_CLIENT_S_DN",
+        "SSL_CLIENT_I_DN", "SSL_CLIENT_S_DN_CN", "SSL_CLIENT_S_DN_CN_1",
+        "SSL_CLIENT_S_DN_CN_", "SSL_CLIENT_S_DN_OU_2_RAW",
+        "SSL_CLIENT_I_DN_Email", "SSL_CLIENT_S_DN_UID", "SSL_CLIENT_M_SERIAL",
+        "SSL_CLIENT_V_REMAIN", "SSL_CLIENT_CERT", "SSL_CLIENT_CERT_CHAIN_0",
+        "SSL_CLIENT_SAN_DNS_0", "SSL_CLIENT_SAN_Email_12",
+        "SSL_CLIENT_SAN_OTHER_msUPN_0", "SSL_CLIENT_SAN_URI_3",
+        "SSL_CLIENT_CERT_RFC4523_CEA", "SSL_CLIENT_A_KEY", NULL
+    };
+    static const char *const unknown[] = {
+        "SSL_CLIENT_", "SSL_CLIENT_S_DN_XX", "SSL_CLIENT_S_DN_CN_x",
+        "SSL_CLIENT_s_DN_CN", "SSL_CLIENT_S_DN_cn", "SSL_CLIENT_SAN_DNS",
+        "SSL_CLIENT_SAN_DNS_12345", "SSL_CLIENT_SAN_OTHER_msupn_0",
+        "SSL_CLIENT_CERT_CHAIN_", "SSL_CLIENT_CERT_CHAIN_x",
+        "SSL_SERVER_S_DN_CN", "HTTP_HOST", "SSL_CLIENT_S_DN_CN_1234567890",
+        "SSL_CLIENT_VERIFYX", NULL
+    };
+    int i, all = 1;
+
+    for (i = 0; known[i]; i++) {
+        if (!amt_var_name_known(known[i])) {
+            diag("not known: %s", known[i]);
+            all = 0;
+        }
+    }
+    ok(all, "amt_var_name_known: every name lookups answer");
+    for (i = 0, all = 1; unknown[i]; i++) {
+        if (amt_var_name_known(unknown[i])) {
+            diag("known: %s", unknown[i]);
+            all = 0;
+        }
+    }
+    ok(all, "amt_var_name_known: no other name");
+    ok(!amt_var_name_known(NULL), "amt_var_name_known: NULL");
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -897,6 +938,7 @@ int main(void)
     test_lookup_other(p, &f);
     test_export(p, &f);
     test_each(p, &f);
+    test_name_known();
 
     rc = done_testing();
     apr_pool_destroy(p);
