@@ -13,7 +13,8 @@
 #
 # Environment: APXS (default apxs), ALB_MTLS_TEST_USER (default albtest),
 # ALB_MTLS_MPMS (default "prefork event worker"), ALB_MTLS_TESTS (only
-# these Apache::Test files, e.g. "t/43_bypass.t"; no unit tests); for
+# these Apache::Test files, e.g. "t/43_bypass.t"; no unit tests),
+# ALB_MTLS_PORT (first port, default: a free one); for
 # `make asan-test`:
 # ALB_MTLS_MODULE (a module built elsewhere, copied over the test tree's
 # build/mod_alb_mtls.so; as root only) and ALB_MTLS_PRELOAD (sanitizer
@@ -24,6 +25,10 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 APXS=${APXS:-apxs}
 MPMS=${ALB_MTLS_MPMS:-prefork event worker}
 ONLY=${ALB_MTLS_TESTS:-}
+# Apache::Test's first port (the vhosts take the next ones); "select" picks
+# a free one at configure time, which two suites run side by side can both
+# pick: give each its own base then, e.g. ALB_MTLS_PORT=9600
+PORT=${ALB_MTLS_PORT:-select}
 
 # ---------------------------------------------------------------- as root
 if [ "$(id -u)" -eq 0 ]; then
@@ -50,10 +55,12 @@ if [ "$(id -u)" -eq 0 ]; then
     if command -v runuser >/dev/null 2>&1; then
         runuser -u "$user" -- env HOME="$dest" ALB_MTLS_COPY="$dest" \
             APXS="$APXS" ALB_MTLS_MPMS="$MPMS" ALB_MTLS_TESTS="$ONLY" \
+            ALB_MTLS_PORT="$PORT" \
             ALB_MTLS_PRELOAD="${ALB_MTLS_PRELOAD:-}" sh "$dest/t/run-tests.sh"
     else
         su -s /bin/sh "$user" -c "env HOME='$dest' ALB_MTLS_COPY='$dest' \
             APXS='$APXS' ALB_MTLS_MPMS='$MPMS' ALB_MTLS_TESTS='$ONLY' \
+            ALB_MTLS_PORT='$PORT' \
             sh '$dest/t/run-tests.sh'"
     fi
     rc=$?
@@ -163,7 +170,7 @@ run_pass() {
     perl t/TEST.PL -clean > "$dir/.clean.log" 2>&1
     conf=$(base_conf "$mpm")
     if ! perl t/TEST.PL -apxs "$(command -v "$APXS")" -httpd "$HTTPD" \
-            -httpd_conf "$conf" -port select -configure \
+            -httpd_conf "$conf" -port "$PORT" -configure \
             > "$dir/.configure.log" 2>&1; then
         cat "$dir/.configure.log"
         tap_fail "$dir" 00_configure.t "Apache::Test configuration under mpm_$mpm"
