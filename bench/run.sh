@@ -7,6 +7,8 @@
 # httpds with mod_php on loopback (A: default cache; B: AlbMtlsCache none),
 # runs every case with wrk, interleaved, REPS times, and prints medians:
 #   (a) static 100-byte file, module loaded but not configured, no header
+#   (bs) the same file with the header, on httpd C, which has no module:
+#       the baseline of (g)
 #   (b) the same file with the header present, module not configured
 #   (bn) as (b), but under a <Location> of its own that says only
 #       AlbMtlsVerifyClient none: what httpd itself spends on a <Location>
@@ -16,10 +18,15 @@
 #       exporting the ~25 variables (splits (g)-(b) into lookup and export)
 #   (h) the same, AlbMtlsCache none (httpd B)
 #   (c) a trivial PHP page
+#   (cs) the trivial PHP page with the header, on httpd C (no module): the
+#       baseline of (i) and (ie)
 #   (d) a PHP page doing the PHP check (rawurldecode + openssl_x509_parse +
 #       openssl_x509_verify up to the root; succeeds)
 #   (i) a PHP page that reads SSL_CLIENT_S_DN_CN behind the module (cache on)
-# (b) (g) (h) (d) (i) for each key type.  httpd CPU per request comes from
+#   (ie) the same with AlbMtlsExport SSL_CLIENT_S_DN_CN
+# (b) (bs) (g) (h) (d) (i) (ie) (cs) for each key type.  (g)-(bs) and
+# (i)/(cs), (ie)/(cs) are also given per repetition, as min / median / max,
+# so that a reader sees whether a difference is noise.  httpd CPU per request comes from
 # /proc (utime+stime of the parent, its reaped children and its live
 # children) over the run, divided by wrk's request count.  Then the OpenSSL
 # floor (bench/floor.c, which also times the core work of a cache hit
@@ -28,7 +35,9 @@
 #
 # Environment: DURATION (seconds per run, default 4), REPS (default 3),
 # CONNS (wrk connections = prefork children, default 4), KEEP=1 (keep the run
-# directory), OUT (raw results file, default bench/last-run.txt).
+# directory), OUT (raw results file, default bench/last-run.txt), TYPES
+# (default "rsa2048 rsa4096 ec256"), MPM (prefork, the default, with mod_php;
+# or event: the static cases only, mod_php being prefork-only), FILL.
 # Everything runs on 127.0.0.1 and is stopped at the end (also on Ctrl-C).
 set -eu
 
@@ -37,7 +46,8 @@ DURATION=${DURATION:-4}
 REPS=${REPS:-3}
 CONNS=${CONNS:-4}
 OUT=${OUT:-$TOP/bench/last-run.txt}
-TYPES="rsa2048 rsa4096 ec256"
+TYPES=${TYPES:-rsa2048 rsa4096 ec256}
+MPM=${MPM:-prefork}
 FILL=${FILL:-1500}
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "run.sh: $1 not found ($2)" >&2; exit 1; }; }
@@ -69,7 +79,7 @@ RUN=$(mktemp -d /tmp/alb-bench.XXXXXX)
 chmod 755 "$RUN"
 PIDS=""
 cleanup() {
-    for f in "$RUN"/A/httpd.pid "$RUN"/B/httpd.pid; do
+    for f in "$RUN"/A/httpd.pid "$RUN"/B/httpd.pid "$RUN"/C/httpd.pid; do
         [ -f "$f" ] && kill -TERM "$(cat "$f")" 2>/dev/null || true
     done
     sleep 1
@@ -80,6 +90,9 @@ trap 'exit 1' INT TERM
 
 # ------------------------------------------------------------- PKI
 echo "run.sh: making test chains in $RUN"
+# the memory figure uses EC chains whatever TYPES says
+PKI_TYPES=$TYPES
+case " $TYPES " in *" ec256 "*) ;; *) PKI_TYPES="$TYPES ec256" ;; esac
 cat > "$RUN/ext.cnf" <<'X'
 [ ca ]
 basicConstraints = critical, CA:true
@@ -102,7 +115,7 @@ keyopt() {
     ec256)   echo "-newkey ec -pkeyopt ec_paramgen_curve:P-256" ;;
     esac
 }
-for t in $TYPES; do
+for t in $PKI_TYPES; do
     d=$RUN/pki/$t
     mkdir -p "$d"
     # shellcheck disable=SC2046
@@ -162,11 +175,12 @@ if (!$ok) { http_response_code(403); exit; }
 echo 'ok ', $info['subject']['CN'], "\n";
 PHP
 for t in $TYPES; do
-    mkdir -p "$H/g_$t" "$H/gx_$t" "$H/i_$t" "$H/d_$t" "$H/bn_$t"
+    mkdir -p "$H/g_$t" "$H/gx_$t" "$H/i_$t" "$H/ie_$t" "$H/d_$t" "$H/bn_$t"
     cp "$H/plain/file.html" "$H/g_$t/file.html"
     cp "$H/plain/file.html" "$H/bn_$t/file.html"
     cp "$H/plain/file.html" "$H/gx_$t/file.html"
     echo '<?php echo $_SERVER["SSL_CLIENT_S_DN_CN"] ?? "none", "\n";' > "$H/i_$t/cn.php"
+    cp "$H/i_$t/cn.php" "$H/ie_$t/cn.php"
     cp "$RUN/check.php" "$H/d_$t/check.php"
     cp "$RUN/pki/$t/root.crt" "$H/d_$t/root.crt"
 done
@@ -177,6 +191,31 @@ free_port() { perl -MIO::Socket::INET -e 'my $s=IO::Socket::INET->new(LocalAddr=
 PORT_A=$(free_port)
 PORT_B=$(free_port)
 while [ "$PORT_B" = "$PORT_A" ]; do PORT_B=$(free_port); done
+PORT_C=$(free_port)
+while [ "$PORT_C" = "$PORT_A" ] || [ "$PORT_C" = "$PORT_B" ]; do PORT_C=$(free_port); done
+
+if [ "$MPM" = event ]; then
+    mpm_conf="LoadModule mpm_event_module \"$MODDIR/mod_mpm_event.so\"
+StartServers 1
+ServerLimit 1
+ThreadsPerChild $CONNS
+ThreadLimit $CONNS
+MinSpareThreads 1
+MaxSpareThreads $CONNS
+MaxRequestWorkers $CONNS"
+    php_conf=""
+else
+    mpm_conf="LoadModule mpm_prefork_module \"$MODDIR/mod_mpm_prefork.so\"
+StartServers $CONNS
+MinSpareServers $CONNS
+MaxSpareServers $CONNS
+ServerLimit $CONNS
+MaxRequestWorkers $CONNS"
+    php_conf="LoadModule php_module \"$PHPMOD\"
+<FilesMatch \"\\.php\$\">
+    SetHandler application/x-httpd-php
+</FilesMatch>"
+fi
 
 user_conf=""
 if [ "$(id -u)" -eq 0 ]; then
@@ -184,7 +223,7 @@ if [ "$(id -u)" -eq 0 ]; then
 Group $(id -gn nobody 2>/dev/null || echo nogroup)"
 fi
 
-mkconf() { # NAME PORT CACHE
+mkconf() { # NAME PORT CACHE ("-": httpd without the module)
     mkdir -p "$RUN/$1"
     chmod 777 "$RUN/$1"
     {
@@ -198,19 +237,13 @@ ServerName 127.0.0.1
 ErrorLog "$RUN/$1/error_log"
 LogLevel warn
 $user_conf
-LoadModule mpm_prefork_module "$MODDIR/mod_mpm_prefork.so"
+$mpm_conf
 LoadModule authz_core_module "$MODDIR/mod_authz_core.so"
 LoadModule mime_module "$MODDIR/mod_mime.so"
 LoadModule status_module "$MODDIR/mod_status.so"
-LoadModule php_module "$PHPMOD"
-LoadModule alb_mtls_module "$TOP/build/mod_alb_mtls.so"
+$php_conf
 TypesConfig /dev/null
 AddType text/html .html
-StartServers $CONNS
-MinSpareServers $CONNS
-MaxSpareServers $CONNS
-ServerLimit $CONNS
-MaxRequestWorkers $CONNS
 MaxConnectionsPerChild 0
 KeepAlive On
 MaxKeepAliveRequests 0
@@ -220,20 +253,20 @@ DocumentRoot "$H"
 <Directory "$H">
     Require all granted
 </Directory>
-<FilesMatch "\.php\$">
-    SetHandler application/x-httpd-php
-</FilesMatch>
 <Location /server-status>
     SetHandler server-status
 </Location>
-AlbMtlsCache $3
 C
+        if [ "$3" != - ]; then
+        echo "LoadModule alb_mtls_module \"$TOP/build/mod_alb_mtls.so\""
+        echo "AlbMtlsCache $3"
         for t in $TYPES; do
-            for p in g gx i; do
+            for p in g gx i ie; do
                 echo "<Location /${p}_$t>"
                 echo "    AlbMtlsVerifyClient require"
                 echo "    AlbMtlsCAFile \"$RUN/pki/$t/root.crt\""
                 [ $p = gx ] && echo "    AlbMtlsOptions -StdEnvVars"
+                [ $p = ie ] && echo "    AlbMtlsExport SSL_CLIENT_S_DN_CN"
                 echo "</Location>"
             done
             echo "<Location /bn_$t>"
@@ -244,6 +277,7 @@ C
         echo "    AlbMtlsVerifyClient require"
         echo "    AlbMtlsCAFile \"$RUN/pki/ec256/root.crt\""
         echo "</Location>"
+        fi
     } > "$RUN/$1/httpd.conf"
     "$HTTPD" -d "$RUN/$1" -f "$RUN/$1/httpd.conf" -k start
     for _ in $(seq 50); do
@@ -256,6 +290,7 @@ C
 }
 mkconf A "$PORT_A" "process"
 mkconf B "$PORT_B" "none"
+mkconf C "$PORT_C" -
 
 # httpd CPU ticks: parent (with reaped children) + live children
 cpu_ticks() {
@@ -277,22 +312,28 @@ children_rss_kb() {
 }
 
 # case table: id server path type(header) (type "-" = no header)
-CASES="a A /plain/file.html -
+CASES="a A /plain/file.html -"
+[ "$MPM" = event ] || CASES="$CASES
 c A /c/hello.php -"
 for t in $TYPES; do
     CASES="$CASES
 b_$t A /plain/file.html $t
+bs_$t C /plain/file.html $t
 bn_$t A /bn_$t/file.html $t
 g_$t A /g_$t/file.html $t
 gx_$t A /gx_$t/file.html $t
-h_$t B /g_$t/file.html $t
+h_$t B /g_$t/file.html $t"
+    [ "$MPM" = event ] || CASES="$CASES
+cs_$t C /c/hello.php $t
 d_$t A /d_$t/check.php $t
-i_$t A /i_$t/cn.php $t"
+i_$t A /i_$t/cn.php $t
+ie_$t A /ie_$t/cn.php $t"
 done
 
 run_case() { # ID SERVER PATH TYPE DURATION -> appends a line to $RUN/raw
     port=$PORT_A
     [ "$2" = B ] && port=$PORT_B
+    [ "$2" = C ] && port=$PORT_C
     set -- "$1" "$2" "$3" "$4" "$5" "$port"
     if [ "$4" = - ]; then
         set -- "$@" ""
@@ -315,12 +356,13 @@ run_case() { # ID SERVER PATH TYPE DURATION -> appends a line to $RUN/raw
 echo "run.sh: sanity checks"
 for t in $TYPES; do
     hdr="X-Amzn-Mtls-Clientcert: $(cat "$RUN/pki/$t/header")"
-    for u in "$PORT_A/g_$t/file.html" "$PORT_B/g_$t/file.html" \
-             "$PORT_A/d_$t/check.php" "$PORT_A/i_$t/cn.php"; do
+    urls="$PORT_A/g_$t/file.html $PORT_B/g_$t/file.html $PORT_C/plain/file.html"
+    [ "$MPM" = event ] || urls="$urls $PORT_A/d_$t/check.php $PORT_A/ie_$t/cn.php $PORT_C/c/hello.php $PORT_A/i_$t/cn.php"
+    for u in $urls; do
         code=$(curl -s -o "$RUN/body" -w '%{http_code}' -H "$hdr" "http://127.0.0.1:$u")
         [ "$code" = 200 ] || { echo "run.sh: $u gave $code" >&2; cat "$RUN/body" >&2; exit 1; }
     done
-    grep -q client1 "$RUN/body" || { echo "run.sh: /i_$t/cn.php did not see SSL_CLIENT_S_DN_CN" >&2; exit 1; }
+    [ "$MPM" = event ] || grep -q client1 "$RUN/body" || { echo "run.sh: /i_$t/cn.php did not see SSL_CLIENT_S_DN_CN" >&2; exit 1; }
     code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT_A/g_$t/file.html")
     [ "$code" = 403 ] || { echo "run.sh: /g_$t without a header gave $code" >&2; exit 1; }
 done
@@ -408,6 +450,36 @@ for my $t (qw(rsa2048 rsa4096 ec256)) {
         $fl->{openssl}, $fl->{parse}, $fl->{core}, $fl->{cc}, $fl->{export}, $fl->{hash},
         $g->[0] / $b->[0], $gx->[0] / $b->[0], $g->[1] - $b->[1], $gx->[1] - $b->[1],
         $hb, $hb / $fl->{openssl}, $i->[0] / $d->[0];
+}
+# the targets, per repetition (cases are interleaved, so repetition k of
+# two cases ran close in time): min / median / max of the difference or
+# ratio
+sub range3 { my @s = sort { $a <=> $b } @_; return @s ? ($s[0], $s[$#s / 2], $s[-1]) : (0, 0, 0) }
+sub paired {
+    my ($x, $y, $f) = @_;
+    my $n = @$x < @$y ? scalar @$x : scalar @$y;
+    return range3(map { $f->($x->[$_], $y->[$_]) } 0 .. $n - 1);
+}
+print "\n| type | (g)-(bs) CPU us | (gx)-(bs) CPU us | (bn)-(bs) CPU us | (i)/(cs) req/s | (ie)/(cs) req/s | (i)-(cs) CPU us | (ie)-(cs) CPU us |\n|---|---|---|---|---|---|---|---|\n";
+for my $t (qw(rsa2048 rsa4096 ec256)) {
+    next unless $us{"bs_$t"} && $us{"g_$t"};
+    my $d = sub { $_[0] - $_[1] };
+    my $q = sub { $_[1] ? $_[0] / $_[1] : 0 };
+    my @cells = (
+        [ paired($us{"g_$t"},  $us{"bs_$t"}, $d), '%.1f' ],
+        [ paired($us{"gx_$t"}, $us{"bs_$t"}, $d), '%.1f' ],
+        [ paired($us{"bn_$t"}, $us{"bs_$t"}, $d), '%.1f' ],
+    );
+    if ($rps{"cs_$t"}) {
+        push @cells, [ paired($rps{"i_$t"},  $rps{"cs_$t"}, $q), '%.2f' ],
+                     [ paired($rps{"ie_$t"}, $rps{"cs_$t"}, $q), '%.2f' ],
+                     [ paired($us{"i_$t"},   $us{"cs_$t"}, $d), '%.1f' ],
+                     [ paired($us{"ie_$t"},  $us{"cs_$t"}, $d), '%.1f' ];
+    }
+    printf "| %s |%s\n", $t, join '', map {
+        my $f = pop @$_;
+        sprintf " $f ($f to $f) |", $_->[1], $_->[0], $_->[2]
+    } @cells;
 }
 print "\n| type | hit, core work us (floor.c) | (g)/(bn) req/s | (g)-(bn) CPU us | (bn)/(b) req/s | (bn)-(b) CPU us |\n|---|---:|---:|---:|---:|---:|\n";
 for my $t (qw(rsa2048 rsa4096 ec256)) {
