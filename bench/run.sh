@@ -37,7 +37,8 @@
 # CONNS (wrk connections = prefork children, default 4), KEEP=1 (keep the run
 # directory), OUT (raw results file, default bench/last-run.txt), TYPES
 # (default "rsa2048 rsa4096 ec256"), MPM (prefork, the default, with mod_php;
-# or event: the static cases only, mod_php being prefork-only), FILL.
+# or event: the static cases only, mod_php being prefork-only), FILL,
+# PROFILE=1 (a perf cpu-clock profile of httpd during (bs) and (g)).
 # Everything runs on 127.0.0.1 and is stopped at the end (also on Ctrl-C).
 set -eu
 
@@ -382,6 +383,34 @@ while [ $rep -le "$REPS" ]; do
     rep=$((rep + 1))
 done
 
+# a cpu-clock profile of httpd during (bs) and (g) of the first type
+# (PROFILE=1; perf with software events works on VMs without hardware
+# counters): the share of samples per object, and the module's and
+# libcrypto's top symbols
+: > "$RUN/profile"
+if [ "${PROFILE:-0}" = 1 ] && command -v perf >/dev/null 2>&1; then
+    t=$(echo $TYPES | cut -d' ' -f1)
+    for id in "bs_$t C /plain/file.html" "g_$t A /g_$t/file.html"; do
+        set -- $id
+        port=$PORT_A; [ "$2" = C ] && port=$PORT_C
+        ppid=$(cat "$RUN/$2/httpd.pid")
+        pids=$(echo "$ppid $(cat /proc/$ppid/task/$ppid/children)" | tr ' ' ',' | sed 's/,$//')
+        perf record -q -e cpu-clock -g -p "$pids" -o "$RUN/perf-$1.data" -- sleep "$DURATION" \
+            > /dev/null 2>&1 &
+        perfpid=$!
+        wrk -t1 -c"$CONNS" -d"$DURATION"s -H "X-Amzn-Mtls-Clientcert: $(cat "$RUN/pki/$t/header")" \
+            "http://127.0.0.1:$port$3" > /dev/null 2>&1
+        wait $perfpid
+        {
+            echo "## perf $1: share of httpd's cpu-clock samples per object"
+            perf report -q -i "$RUN/perf-$1.data" --stdio --no-children --sort dso -g none 2>/dev/null | grep -v "^$" | head -n 12
+            echo "## perf $1: top symbols"
+            perf report -q -i "$RUN/perf-$1.data" --stdio --no-children --sort dso,symbol -g none 2>/dev/null \
+                | grep -v '^$' | head -n 25
+        } >> "$RUN/profile"
+    done
+fi
+
 echo "run.sh: OpenSSL floor (bench/floor.c)"
 : > "$RUN/floor"
 for t in $TYPES; do
@@ -417,6 +446,7 @@ status=$(curl -s "http://127.0.0.1:$PORT_A/server-status?auto" | grep '^AlbMtls'
     echo "# memory: children RSS before fill ${rss0} kB, after ${rss1} kB ($CONNS children)"
     echo "# fill run: $(grep 'requests in' "$RUN/fill.out")"
     echo "# counters after fill: $status"
+    sed 's/^/# /' "$RUN/profile"
 } > "$OUT"
 
 perl - "$OUT" "$HZ" <<'PL'
@@ -492,4 +522,5 @@ for my $t (qw(rsa2048 rsa4096 ec256)) {
 PL
 echo
 grep '^# memory\|^# counters\|^# fill' "$OUT"
+[ -s "$RUN/profile" ] && cat "$RUN/profile"
 echo "run.sh: raw results in $OUT"
