@@ -9,6 +9,9 @@
 #   MATRIX_DIR       work directory (default build/matrix): the chroots
 #                    (removed after each release) and the logs (kept)
 #   MATRIX_KEEP=1    keep a chroot whose run failed, for a look inside
+#   MATRIX_MPMS      the MPM passes of the suite in each chroot (default
+#                    all three: "prefork event worker"; the unit tests and
+#                    PHP run in the prefork pass)
 #
 # Each release gets its suite and <suite>-updates (tools/chroot-lib.sh).
 # The packages are installed with the network (installs start no service);
@@ -24,6 +27,7 @@ RELEASES=${MATRIX_RELEASES:-bullseye bookworm trixie}
 MIRROR=${MATRIX_MIRROR:-http://deb.debian.org/debian}
 WORK=${MATRIX_DIR:-$TOP/build/matrix}
 KEEP=${MATRIX_KEEP:-0}
+MPMS=${MATRIX_MPMS:-prefork event worker}
 
 say() { echo "matrix: $*"; }
 
@@ -55,8 +59,8 @@ run_release() {
     echo "== tools/install-deps.sh test in $rel" >> "$log"
     in_chroot 'cd /src/mod_alb_mtls && sh tools/install-deps.sh test' >> "$log" 2>&1 ||
         return 1
-    echo "== make -f Makefile.apxs test in $rel (loopback only)" >> "$log"
-    in_chroot --loopback 'cd /src/mod_alb_mtls && make -f Makefile.apxs test; rc=$?
+    echo "== make -f Makefile.apxs test in $rel (loopback only; $MPMS)" >> "$log"
+    in_chroot --loopback "cd /src/mod_alb_mtls && ALB_MTLS_MPMS='$MPMS' make -f Makefile.apxs test"'; rc=$?
             echo "== versions"
             dpkg-query -W -f="\${Package} \${Version}\n" apache2 openssl gcc php-cli libapache2-mod-perl2
             exit $rc' >> "$log" 2>&1
