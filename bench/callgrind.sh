@@ -17,7 +17,7 @@
 #   (h)  the same with AlbMtlsCacheTimeout 0: every request verified (miss)
 # for two headers: rsa1, one RSA-2048 certificate (the leaf alone, issued
 # by the root), and ec2, an EC P-256 leaf and its intermediate.
-# Then, for the first module, the hit hook by hook: the inclusive
+# Then, for each module, the hit hook by hook: the inclusive
 # instructions per request of each of the module's hooks and of httpd's
 # pool and allocator functions, (g) minus (bs) (callgrind_annotate).
 # Environment: N1 (default 20), N2 (default 120), PORT (default 8391),
@@ -155,18 +155,18 @@ for mod in "$@"; do
 done
 
 # the hit, hook by hook: inclusive Ir per request of the functions below,
-# (g) minus (bs), first module, each header
+# (g) minus (bs), each module and header (function names of the releases
+# before the restructuring included)
 breakdown() {   # label
     perl - "$RUN" "$1" "$N1" "$N2" <<'PL'
 my ($run, $label, $n1, $n2) = @ARGV;
 my @fns = (
-    [ 'post_read_request (capture, strip)', qr/^proxy_post_read_request$/ ],
+    [ 'post_read_request (capture, strip)', qr/^(proxy|amt)_post_read_request$/ ],
     [ 'per-directory merge of the config',  qr/^amt_merge_dir_conf$/ ],
     [ 'check_access_ex (decision, verdict)', qr/^amt_check_access$/ ],
     [ '  of which: the verdict',            qr/^amt_verdict_for$/ ],
-    [ '  of which: cache lookup',           qr/^amt_cache_lookup$/ ],
-    [ '  of which: key prefix',             qr/^amt_entry_key_prefix$/ ],
-    [ '  of which: LRU store get',          qr/^amt_lru_get$/ ],
+    [ '  of which: cache key',              qr/^amt_(entry_key_prefix|entry_key|cache_key)$/ ],
+    [ '  of which: LRU store get',          qr/^amt_(lru|cache)_get$/ ],
     [ '  of which: entry decode',           qr/^amt_entry_decode(_own)?$/ ],
     [ 'fixups (first): decision again',     qr/^amt_enforce$/ ],
     [ 'fixups: export of the variables',    qr/^amt_fixups$/ ],
@@ -175,7 +175,7 @@ my @fns = (
     [ 'pool growth: apr_palloc',            qr/^apr_palloc$/ ],
     [ 'pool growth: malloc',                qr/^(__libc_)?malloc$/ ],
     [ 'pool growth: mmap/munmap',           qr/^(mmap|munmap|__munmap|__mmap)(64)?$/ ],
-    [ 'SHA-256 (any caller)',               qr/^(SHA256_Update|EVP_DigestUpdate)$/ ],
+    [ 'SHA-256 (any caller)',               qr/^SHA256_Update$/ ],
     [ 'whole request',                      qr/^PROGRAM TOTALS$/ ],
 );
 sub inclusive {
@@ -215,7 +215,13 @@ for my $row (@fns) {
 }
 PL
 }
-for hk in $HEADERS; do
-    breakdown "m1-$hk"
+m=0
+for mod in "$@"; do
+    m=$((m + 1))
+    echo
+    echo "module $m: $mod"
+    for hk in $HEADERS; do
+        breakdown "m$m-$hk"
+    done
 done
-[ "${KEEP:-0}" = 1 ] && echo "callgrind.sh: outputs kept in $RUN"
+if [ "${KEEP:-0}" = 1 ]; then echo "callgrind.sh: outputs kept in $RUN"; fi
