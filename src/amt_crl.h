@@ -68,6 +68,18 @@ const unsigned char *amt_crl_digest(const amt_crl_t *crl);
  */
 time_t amt_crl_not_after(const amt_crl_t *crl, time_t now);
 
+/** Number of CRLs in the set. */
+int amt_crl_count(const amt_crl_t *crl);
+
+/**
+ * The i-th CRL (0 .. amt_crl_count()-1): its issuer as a one-line RFC 2253
+ * DN (from p), its thisUpdate and nextUpdate (0: none).  For status pages
+ * and warnings.
+ */
+void amt_crl_describe(const amt_crl_t *crl, int i, apr_pool_t *p,
+                      const char **issuer, time_t *this_update,
+                      time_t *next_update);
+
 /** Number of CRLs whose nextUpdate is before `now` (for a start-up warning). */
 int amt_crl_expired_count(const amt_crl_t *crl, time_t now);
 
