@@ -26,6 +26,7 @@
 #include "http_log.h"
 #include "http_protocol.h"
 #include "mod_status.h"
+#include "apr_atomic.h"
 #include "apr_hash.h"
 #include "apr_optional_hooks.h"
 #include "apr_strings.h"
@@ -70,8 +71,8 @@ static registry_t *live;
 static struct {
     apr_time_t last_reload;
     apr_time_t last_failed;
-    apr_uint32_t reloads;
-    apr_uint32_t failures;
+    volatile apr_uint32_t reloads;
+    volatile apr_uint32_t failures;
 } proc;
 
 static registry_t *registry(apr_pool_t *pconf)
@@ -222,7 +223,7 @@ static void check(request_rec *r, amt_source_t *src)
     switch (rc) {
     case AMT_CHECK_RELOADED:
         proc.last_reload = now;
-        proc.reloads++;
+        apr_atomic_inc32(&proc.reloads);
         if (e) e->warned = 0;
         ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, r->server, AMTLOGNO(00042)
                      "%s changed: read again, in use from now on in this "
@@ -231,7 +232,7 @@ static void check(request_rec *r, amt_source_t *src)
         break;
     case AMT_CHECK_FAILED:
         proc.last_failed = now;
-        proc.failures++;
+        apr_atomic_inc32(&proc.failures);
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, r->server, AMTLOGNO(00043)
                      "%s changed but cannot be used, keeping the previous "
                      "content (pid %" APR_PID_T_FMT "): %s",
@@ -381,10 +382,12 @@ static int status_hook(request_rec *r, int flags)
                 fmt_time(p, proc.last_reload));
     status_line(r, flags, "ReloadLastFailed", epoch(p, proc.last_failed),
                 fmt_time(p, proc.last_failed));
-    status_line(r, flags, "Reloads", apr_itoa(p, (int)proc.reloads),
-                apr_itoa(p, (int)proc.reloads));
-    status_line(r, flags, "ReloadFailures", apr_itoa(p, (int)proc.failures),
-                apr_itoa(p, (int)proc.failures));
+    status_line(r, flags, "Reloads",
+                apr_itoa(p, (int)apr_atomic_read32(&proc.reloads)),
+                apr_itoa(p, (int)apr_atomic_read32(&proc.reloads)));
+    status_line(r, flags, "ReloadFailures",
+                apr_itoa(p, (int)apr_atomic_read32(&proc.failures)),
+                apr_itoa(p, (int)apr_atomic_read32(&proc.failures)));
     for (i = 0; i < live->entries->nelts; i++) {
         entry_t *e = APR_ARRAY_IDX(live->entries, i, entry_t *);
         amt_load_t *load;
