@@ -1,7 +1,7 @@
 /*
- * amt_crl.h - certificate revocation lists, loaded at configuration time
- * (start-up and graceful restart), read-only afterwards, shared by all
- * threads.  Semantics of the check follow mod_ssl's SSLCARevocationCheck.
+ * amt_crl.h - certificate revocation lists, loaded when a source is read
+ * (start-up, graceful restart, AlbMtlsReloadInterval: amt_source.h),
+ * read-only afterwards, shared by all threads.  Semantics of the check follow mod_ssl's SSLCARevocationCheck.
  */
 #ifndef AMT_CRL_H
 #define AMT_CRL_H
@@ -45,8 +45,8 @@ apr_status_t amt_crl_add_file(amt_crl_t *crl, const char *path,
 
 /**
  * Adds the CRLs of a hashed directory: every file named <8 hex>.r<n> (as
- * `openssl rehash` names CRL links) is read now, not lazily, so that a
- * graceful restart is the one moment CRLs change.  Fails when the path is
+ * `openssl rehash` names CRL links) is read now, not lazily, so that the
+ * CRLs change only when the source is read again.  Fails when the path is
  * not a readable directory, holds no such link, or a link is not a CRL.
  */
 apr_status_t amt_crl_add_dir(amt_crl_t *crl, const char *path,
