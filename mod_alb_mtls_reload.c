@@ -318,6 +318,13 @@ static int server_interval(server_rec *s)
                                             : sc->reload_interval;
 }
 
+static apr_status_t live_cleanup(void *data)
+{
+    (void)data;
+    live = NULL;
+    return APR_SUCCESS;
+}
+
 static int reload_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                               apr_pool_t *ptemp, server_rec *s)
 {
@@ -343,6 +350,8 @@ static int reload_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                                     ? CRL_WARN_CHECK : 0);
     }
     live = reg;
+    apr_pool_cleanup_register(pconf, NULL, live_cleanup,
+                              apr_pool_cleanup_null);
     memset(&proc, 0, sizeof(proc));
     return OK;
 }
