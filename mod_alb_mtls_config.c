@@ -2,9 +2,9 @@
  * mod_alb_mtls_config.c - directives, config structs and their merges.
  *
  * Every directive value is checked while the configuration is read; errors
- * name the directive (httpd adds the file and line).  Trust stores are
- * loaded here, once per configuration cycle, and freed with the
- * configuration pool.
+ * name the directive (httpd adds the file and line).  The CA and CRL
+ * lines of a section become sources (mod_alb_mtls_reload.c), read here
+ * once per configuration cycle and freed with the configuration pool.
  */
 #include <string.h>
 

@@ -30,7 +30,7 @@ my $other   = alb_encode(pem('other-chain.pem'));
 my ($ab) = grep { -x } '/usr/bin/ab', '/usr/sbin/ab';
 
 plan skip_all => 'ab (apache2-utils) not installed' unless $ab;
-plan tests => 41;
+plan tests => 45;
 
 my $d = tempdir('alb-mtls-reload-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 my $mpm = test_mpm();
@@ -358,3 +358,20 @@ ok(defined until_true(sub { get('/z/', $client, $port0) == 403 }, 6),
 # -------------------------------------------------------------- crashes
 unlike(slurp($log), qr/exit signal|Segmentation|AddressSanitizer|double free/,
        'no child crashed');
+
+# ------------------------------------------------- directive values
+stop_httpd();
+my ($cfail, $out) = config_check($d, "AlbMtlsReloadInterval 86400\n"
+    . "<VirtualHost 127.0.0.1:*>\nAlbMtlsReloadInterval 0\n</VirtualHost>");
+ok(!$cfail, 'AlbMtlsReloadInterval 86400, and 0 in a virtual host: starts')
+    or diag($out);
+for my $bad (['86401', qr/AlbMtlsReloadInterval.*86400/],
+             ['soon', qr/AlbMtlsReloadInterval/],
+             ["<Location /x>\nAlbMtlsReloadInterval 5\n</Location>",
+              qr/AlbMtlsReloadInterval.*not allowed/]) {
+    my $body = $bad->[0] =~ /^</ ? $bad->[0]
+                                 : "AlbMtlsReloadInterval $bad->[0]";
+    ($cfail, $out) = config_check($d, $body);
+    ok($cfail && $out =~ $bad->[1], "refused: " . ($body =~ s/\n/ /gr))
+        or diag($out);
+}
