@@ -264,6 +264,7 @@ my ($bad1, $bad2) = (0, 0);
 while (Time::HiRes::time() < $end) {
     $bad1++ if get('/r/', $client) != 403;
     $bad2++ if get('/r/', $client2) != 200;
+    get('/o/', $client);        # the same files: the same source, one line
     Time::HiRes::sleep(0.05);
 }
 is($bad1, 0, 'broken CRL: the previous one stays (client1 still refused)');
@@ -274,7 +275,8 @@ like($fail[0] // '', qr/crl\.pem/, '... naming the file');
 my %per_pid;
 $per_pid{$_}++ for map { /\(pid (\d+)\)/ ? $1 : 'none' } @fail;
 ok(!grep({ $_ > 1 } values %per_pid),
-   'logged once per change and process, not per request or interval')
+   'logged once per change and process, not per request, interval or '
+   . 'section')
     or diag(join "\n", @fail);
 
 $mark = length slurp($log);
