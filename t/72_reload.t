@@ -30,7 +30,7 @@ my $other   = alb_encode(pem('other-chain.pem'));
 my ($ab) = grep { -x } '/usr/bin/ab', '/usr/sbin/ab';
 
 plan skip_all => 'ab (apache2-utils) not installed' unless $ab;
-plan tests => 45;
+plan tests => 46;
 
 my $d = tempdir('alb-mtls-reload-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 my $mpm = test_mpm();
@@ -77,6 +77,7 @@ sub crl_dir {
 publish(pki('root.crt'), "$d/ca.pem");
 publish(pki('root.crt'), "$d/ca2.pem");
 publish(pki('crl-chain.pem'), "$d/crl.pem");
+publish(pki('crl-client-revoked.pem'), "$d/crlb.pem");
 publish(pki('root.crt'), "$d/ca0.pem");
 publish(pki('crl-chain.pem'), "$d/crl0.pem");
 make_path("$d/capath");
@@ -102,8 +103,8 @@ spew("$d/crl-short.pem", slurp(pki('root.crl')) . slurp("$d/int-1h.crl")
                          . slurp(pki('revint.crl')));
 publish(pki('crl-chain.pem'), "$d/crlshort.pem");
 
-make_path("$d/htdocs/$_") for qw(r o ca p q s z);
-spew("$d/htdocs/$_/index.html", "ok\n") for qw(r o ca p q s z);
+make_path("$d/htdocs/$_") for qw(r o b b2 ca p q s z);
+spew("$d/htdocs/$_/index.html", "ok\n") for qw(r o b b2 ca p q s z);
 
 my $port0 = free_port();
 my $moddir = moddir();
@@ -141,6 +142,17 @@ AlbMtlsCacheTimeout 3600
     AlbMtlsCAFile "$d/ca.pem"
     AlbMtlsCRLFile "$d/crl.pem"
     Header always set X-Verify "%{SSL_CLIENT_VERIFY}e"
+</Location>
+# a CRL file every child read at start-up (client1 revoked), named twice
+<Location /b>
+    AlbMtlsVerifyClient require
+    AlbMtlsCAFile "$d/ca.pem"
+    AlbMtlsCRLFile "$d/crlb.pem"
+</Location>
+<Location /b2>
+    AlbMtlsVerifyClient optional
+    AlbMtlsCAFile "$d/ca.pem"
+    AlbMtlsCRLFile "$d/crlb.pem"
 </Location>
 <Location /ca>
     AlbMtlsVerifyClient require
@@ -256,34 +268,36 @@ is($h->{'x-verify'}, 'FAILED:certificate revoked',
    'the SUCCESS cached before the reload is not served after it');
 
 # ------------------------------------------------------- a broken CRL
+# (crlb.pem: every child has read it at start-up, so every child keeps it)
+is(get('/b/', $client), 403, 'crlb.pem revokes client1');
 $mark = length slurp($log);
 publish(\"-----BEGIN X509 CRL-----\nnot base64 at all\n-----END X509 CRL-----\n",
-        "$d/crl.pem");
+        "$d/crlb.pem");
 my $end = Time::HiRes::time() + 3.5;
 my ($bad1, $bad2) = (0, 0);
 while (Time::HiRes::time() < $end) {
-    $bad1++ if get('/r/', $client) != 403;
-    $bad2++ if get('/r/', $client2) != 200;
-    get('/o/', $client);        # the same files: the same source, one line
+    $bad1++ if get('/b/', $client) != 403;
+    $bad2++ if get('/b/', $client2) != 200;
+    get('/b2/', $client);       # the same files: the same source, one line
     Time::HiRes::sleep(0.05);
 }
 is($bad1, 0, 'broken CRL: the previous one stays (client1 still refused)');
 is($bad2, 0, 'broken CRL: client2 still accepted');
 my @fail = log_from($mark) =~ /ALB00043: (.*)/g;
 ok(@fail >= 1, 'broken CRL logged (ALB00043)');
-like($fail[0] // '', qr/crl\.pem/, '... naming the file');
+like($fail[0] // '', qr/crlb\.pem/, '... naming the file');
 my %per_pid;
 $per_pid{$_}++ for map { /\(pid (\d+)\)/ ? $1 : 'none' } @fail;
 ok(!grep({ $_ > 1 } values %per_pid),
    'logged once per change and process, not per request, interval or '
-   . 'section')
-    or diag(join "\n", @fail);
+   . 'section') or diag(join "\n", @fail);
 
 $mark = length slurp($log);
-publish(pki('crl-chain.pem'), "$d/crl.pem");
-ok(defined until_true(sub { get('/r/', $client) == 200 }, 6),
+publish(pki('crl-chain.pem'), "$d/crlb.pem");
+ok(defined until_true(sub { get('/b/', $client) == 200 }, 6),
    'the next good CRL is picked up: client1 accepted again');
-like(log_from($mark), qr/ALB00042/, '... and logged');
+like(log_from($mark), qr/ALB00042: AlbMtlsCRLFile \Q$d\E\/crlb\.pem/,
+     '... and logged');
 
 # --------------------------------------------------------- a CA file
 is(get('/ca/', $client), 200, 'CA file: root CA accepted');
@@ -291,6 +305,7 @@ is(get('/ca/', $other), 403, 'CA file: other CA refused');
 publish(pki('other-root.crt'), "$d/ca2.pem");
 ok(defined until_true(sub { get('/ca/', $other) == 200 }, 6),
    'CA file renamed into place: the new CA accepted');
+Time::HiRes::sleep(1.2);         # every child due: it checks at its request
 is(get('/ca/', $client), 403, 'CA file: the removed CA refused');
 
 # --------------------------------------------------- CAPath, CRLPath
@@ -298,6 +313,7 @@ is(get('/p/', $client), 200, 'CRLPath: client1 accepted');
 crl_dir(pki('crl-client-revoked.pem'), "$d/crlpath");
 ok(defined until_true(sub { get('/p/', $client) == 403 }, 6),
    'CRLPath: links replaced, client1 refused');
+Time::HiRes::sleep(1.2);
 is(get('/p/', $client2), 200, 'CRLPath: client2 accepted');
 is(get('/q/', $other), 403, 'CAPath: other CA refused');
 publish(pki('other-root.crt'),
@@ -305,6 +321,7 @@ publish(pki('other-root.crt'),
 unlink "$d/capath/" . hash_of('x509', pki('root.crt')) . '.0';
 ok(defined until_true(sub { get('/q/', $other) == 200 }, 6),
    'CAPath: a link added, the new CA accepted');
+Time::HiRes::sleep(1.2);
 is(get('/q/', $client), 403, 'CAPath: the removed link\'s CA refused');
 
 # ------------------------------------------------ the warning of a CRL
@@ -318,15 +335,20 @@ ok(defined until_true(sub {
    }, 6), 'a CRL in use that expires within 24 h is logged (ALB00044)');
 
 # ------------------------------------------------------------ mod_status
-my ($st, $auto) = (0, '');
+# (per process: under prefork, poll until the page comes from a child that
+# reloaded, and from one that saw the broken file)
+my ($auto, $auto_failed) = ('', '');
 until_true(sub {
-    get('/r/', $client2);
-    (my $c, $auto) = curl_get("http://127.0.0.1:$port/server-status?auto");
-    $auto =~ /^AlbMtlsReloadLast: [1-9]/m
-        && $auto =~ /^AlbMtlsReloadLastFailed: [1-9]/m;
+    (undef, $auto) = curl_get("http://127.0.0.1:$port/server-status?auto");
+    $auto =~ /^AlbMtlsReloadLast: [1-9]/m;
+}, 8);
+until_true(sub {
+    get('/b2/', $client);
+    (undef, $auto_failed) = curl_get("http://127.0.0.1:$port/server-status?auto");
+    $auto_failed =~ /^AlbMtlsReloadLastFailed: [1-9]/m;
 }, 8);
 like($auto, qr/^AlbMtlsReloadLast: [1-9]\d+$/m, 'status: last reload time');
-like($auto, qr/^AlbMtlsReloadLastFailed: [1-9]\d+$/m,
+like($auto_failed, qr/^AlbMtlsReloadLastFailed: [1-9]\d+$/m,
      'status: last failed reload time');
 like($auto, qr/^AlbMtlsCRL\d+Issuer: CN=Test Intermediate CA/m,
      'status: a CRL in use, its issuer');
