@@ -47,6 +47,7 @@
 #include "mod_alb_mtls_fakeauth.h"
 #include "mod_alb_mtls_lookup.h"
 #include "mod_alb_mtls_proxy.h"
+#include "mod_alb_mtls_reload.h"
 #include "mod_alb_mtls_verdict.h"
 #include "amt_verify.h"
 #include "amt_vars.h"
@@ -342,6 +343,9 @@ static void amt_register_hooks(apr_pool_t *p)
     /* result cache and mod_status counters */
     amt_cache_register_hooks(p);
     amt_counters_register_hooks(p);
+    /* CA and CRL files read again while httpd runs; their mod_status rows
+     * after the counters' */
+    amt_reload_register_hooks(p);
 }
 
 /* APLOG_USE_MODULE is in mod_alb_mtls.h, so no AP_DECLARE_MODULE */

@@ -2,9 +2,9 @@
  * mod_alb_mtls_config.c - directives, config structs and their merges.
  *
  * Every directive value is checked while the configuration is read; errors
- * name the directive (httpd adds the file and line).  Trust stores are
- * loaded here, once per configuration cycle, and freed with the
- * configuration pool.
+ * name the directive (httpd adds the file and line).  The CA and CRL
+ * lines of a section become sources (mod_alb_mtls_reload.c), read here
+ * once per configuration cycle and freed with the configuration pool.
  */
 #include <string.h>
 
@@ -19,6 +19,7 @@
 #include "mod_alb_mtls.h"
 #include "mod_alb_mtls_cache.h"
 #include "mod_alb_mtls_config.h"
+#include "mod_alb_mtls_reload.h"
 #include "amt_error.h"
 #include "amt_vars.h"
 
@@ -95,6 +96,7 @@ void *amt_create_srv_conf(apr_pool_t *p, server_rec *s)
     sc->verify_where = NULL;
     sc->has_trust = 0;
     sc->cache_timeout = AMT_UNSET;
+    sc->reload_interval = AMT_UNSET;
     return sc;
 }
 
@@ -119,6 +121,7 @@ void *amt_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
                                           : base->verify_where;
     mrg->has_trust = base->has_trust || add->has_trust;
     MERGE_UNSET(cache_timeout, AMT_UNSET);
+    MERGE_UNSET(reload_interval, AMT_UNSET);
     mrg->crl_check_where = add->crl_check_where ? add->crl_check_where
                                                 : base->crl_check_where;
     mrg->has_crl = base->has_crl || add->has_crl;
@@ -146,10 +149,10 @@ int amt_conf_options(const amt_dir_conf *dc)
 void amt_conf_policy(amt_policy_t *policy, const amt_dir_conf *dc)
 {
     memset(policy, 0, sizeof(*policy));
-    policy->trust = dc->trust;
+    policy->trust = NULL;           /* amt_reload_pin() */
     policy->depth = amt_conf_depth(dc);
     policy->no_ca_ok = amt_conf_mode(dc) == AMT_VERIFY_OPTIONAL_NO_CA;
-    policy->crl = dc->crl;
+    policy->crl = NULL;             /* amt_reload_pin() */
     policy->crl_check = amt_conf_crl_check(dc);
     policy->crl_no_crl_ok = dc->crl_check != AMT_CRL_CHECK_UNSET
                             && dc->crl_no_crl_ok;
@@ -214,20 +217,15 @@ static const char *set_ca(cmd_parms *cmd, void *mconfig, const char *arg)
     amt_dir_conf *dc = mconfig;
     const char *path = ap_server_root_relative(cmd->pool, arg);
     const char *err = NULL;
-    apr_status_t rv;
 
     if (path == NULL) {
         return fail(cmd, apr_psprintf(cmd->pool, "invalid path '%s'", arg));
     }
     srv_conf(cmd)->has_trust = 1;
     if (config_dump_only()) return NULL;
-    if (dc->trust == NULL
-        && amt_trust_make(&dc->trust, cmd->pool) != APR_SUCCESS) {
-        return fail(cmd, "cannot create a certificate store");
-    }
-    rv = cmd->info ? amt_trust_add_dir(dc->trust, path, cmd->pool, &err)
-                   : amt_trust_add_file(dc->trust, path, cmd->pool, &err);
-    return rv == APR_SUCCESS ? NULL : fail(cmd, err);
+    err = amt_reload_add(cmd, &dc->trust, AMT_SOURCE_TRUST, cmd->info != NULL,
+                         path);
+    return err == NULL ? NULL : fail(cmd, err);
 }
 
 static const char *set_depth(cmd_parms *cmd, void *mconfig, const char *arg)
@@ -389,7 +387,7 @@ static const char *set_crl(cmd_parms *cmd, void *mconfig, const char *arg)
     amt_dir_conf *dc = mconfig;
     const char *path = ap_server_root_relative(cmd->pool, arg);
     const char *err = NULL;
-    apr_status_t rv;
+    time_t now;
     int expired;
 
     if (path == NULL) {
@@ -397,15 +395,14 @@ static const char *set_crl(cmd_parms *cmd, void *mconfig, const char *arg)
     }
     srv_conf(cmd)->has_crl = 1;
     if (config_dump_only()) return NULL;
-    if (dc->crl == NULL && amt_crl_make(&dc->crl, cmd->pool) != APR_SUCCESS) {
-        return fail(cmd, "cannot create a CRL set");
-    }
-    expired = amt_crl_expired_count(dc->crl, apr_time_sec(apr_time_now()));
-    rv = cmd->info ? amt_crl_add_dir(dc->crl, path, cmd->pool, &err)
-                   : amt_crl_add_file(dc->crl, path, cmd->pool, &err);
-    if (rv != APR_SUCCESS) return fail(cmd, err);
-    expired = amt_crl_expired_count(dc->crl, apr_time_sec(apr_time_now()))
-              - expired;
+    now = apr_time_sec(apr_time_now());
+    expired = dc->crl ? amt_crl_expired_count(
+                  amt_load_crl(amt_source_current(dc->crl)), now) : 0;
+    err = amt_reload_add(cmd, &dc->crl, AMT_SOURCE_CRL, cmd->info != NULL,
+                         path);
+    if (err != NULL) return fail(cmd, err);
+    expired = amt_crl_expired_count(
+                  amt_load_crl(amt_source_current(dc->crl)), now) - expired;
     if (expired > 0) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server,
                      AMTLOGNO(00041) "%s %s (%s): %d CRL(s) past their "
@@ -465,6 +462,20 @@ static const char *set_cache_timeout(cmd_parms *cmd, void *mconfig,
     return NULL;
 }
 
+static const char *set_reload_interval(cmd_parms *cmd, void *mconfig,
+                                       const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+
+    (void)mconfig;
+    if (err != NULL) return err;
+    if (amt_parse_int(&srv_conf(cmd)->reload_interval, cmd->pool, arg, 0,
+                      AMT_MAX_RELOAD_INTERVAL, &err) != APR_SUCCESS) {
+        return fail(cmd, err);
+    }
+    return NULL;
+}
+
 #define DIR_CTX (RSRC_CONF | ACCESS_CONF)
 
 const command_rec amt_cmds[] = {
@@ -510,5 +521,9 @@ const command_rec amt_cmds[] = {
                      "none|leaf|chain [no_crl_for_cert_ok]: which "
                      "certificates need a CRL (default chain once a CRL is "
                      "set, else none)"),
+    AP_INIT_TAKE1("AlbMtlsReloadInterval", set_reload_interval, NULL,
+                  RSRC_CONF, "seconds between checks of the CA and CRL "
+                  "files for changes (default 60; 0: only at start-up and "
+                  "graceful restart)"),
     { NULL }
 };

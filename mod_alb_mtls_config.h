@@ -12,6 +12,7 @@
 
 #include "amt_crl.h"
 #include "amt_parse.h"
+#include "amt_source.h"
 #include "amt_trust.h"
 #include "amt_verify.h"
 
@@ -27,7 +28,9 @@
 
 typedef struct amt_dir_conf {
     amt_verify_mode_e mode;         /* AMT_VERIFY_UNSET: inherit */
-    amt_trust_t *trust;             /* NULL: inherit */
+    amt_source_t *trust;            /* CA lines (trust anchors, read again
+                                     * per AlbMtlsReloadInterval); NULL:
+                                     * inherit */
     int depth;                      /* AMT_UNSET: inherit */
     apr_array_header_t *require_cn; /* of const char *; NULL: inherit */
     const char *header;             /* NULL: inherit */
@@ -39,7 +42,8 @@ typedef struct amt_dir_conf {
                                          * NULL: inherit; empty: all */
     /* revocation: the CRLs of one section form one unit, like its trust
      * anchors; AlbMtlsCRLCheck merges on its own */
-    amt_crl_t *crl;                 /* AlbMtlsCRLFile/Path; NULL: inherit */
+    amt_source_t *crl;              /* AlbMtlsCRLFile/Path (the CRL set);
+                                     * NULL: inherit */
     int crl_check;                  /* amt_crl_check_e; UNSET: inherit */
     int crl_no_crl_ok;              /* no_crl_for_cert_ok, with crl_check */
 } amt_dir_conf;
@@ -58,6 +62,7 @@ typedef struct amt_srv_conf {
     const char *crl_check_where;    /* "file:line" of the first
                                      * AlbMtlsCRLCheck leaf|chain, or NULL */
     int has_crl;                    /* some section has AlbMtlsCRLFile/Path */
+    int reload_interval;            /* AlbMtlsReloadInterval; AMT_UNSET */
     struct amt_cache_conf *cache;   /* this virtual host's own
                                      * AlbMtlsCache, or NULL: the main
                                      * server's (mod_alb_mtls_cache.c) */
@@ -75,7 +80,8 @@ amt_verify_mode_e amt_conf_mode(const amt_dir_conf *dc);
 int amt_conf_depth(const amt_dir_conf *dc);
 int amt_conf_options(const amt_dir_conf *dc);
 const char *amt_conf_header(const amt_dir_conf *dc);
-/* the verification policy of dc (everything amt_verify_chain needs) */
+/* the verification policy of dc (everything amt_verify_chain needs but
+ * the trust anchors and CRL set, which amt_reload_pin() fills) */
 void amt_conf_policy(amt_policy_t *policy, const amt_dir_conf *dc);
 /* effective AlbMtlsCRLCheck mode (amt_crl_check_e) */
 int amt_conf_crl_check(const amt_dir_conf *dc);

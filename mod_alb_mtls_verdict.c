@@ -36,6 +36,7 @@
 #include "mod_alb_mtls.h"
 #include "mod_alb_mtls_cache.h"
 #include "mod_alb_mtls_counters.h"
+#include "mod_alb_mtls_reload.h"
 #include "mod_alb_mtls_verdict.h"
 #include "amt_chain.h"
 #include "amt_error.h"
@@ -176,6 +177,7 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     int i;
 
     amt_conf_policy(&policy, dc);
+    amt_reload_pin(r, dc, &policy);
     for (i = 0; i < st->verdicts->nelts; i++) {
         v = APR_ARRAY_IDX(st->verdicts, i, amt_verdict_t *);
         if (amt_policy_same(&v->policy, &policy)

@@ -12,6 +12,7 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include <openssl/asn1.h>
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -286,6 +287,30 @@ apr_status_t amt_crl_add_dir(amt_crl_t *crl, const char *path,
 int amt_crl_count(const amt_crl_t *crl)
 {
     return sk_X509_CRL_num(crl->crls);
+}
+
+void amt_crl_describe(const amt_crl_t *crl, int i, apr_pool_t *p,
+                      const char **issuer, time_t *this_update,
+                      time_t *next_update)
+{
+    X509_CRL *x = sk_X509_CRL_value(crl->crls, i);
+    BIO *bio;
+    char *data = NULL;
+    long len;
+
+    *issuer = "";
+    *this_update = *next_update = 0;
+    if (x == NULL) return;
+    *this_update = APR_ARRAY_IDX(crl->last_update, i, time_t);
+    *next_update = APR_ARRAY_IDX(crl->next_update, i, time_t);
+    if ((bio = BIO_new(BIO_s_mem())) == NULL) return;
+    if (X509_NAME_print_ex(bio, X509_CRL_get_issuer(x), 0,
+                           XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0
+        && (len = BIO_get_mem_data(bio, &data)) > 0) {
+        *issuer = apr_pstrmemdup(p, data, (apr_size_t)len);
+    }
+    BIO_free(bio);
+    ERR_clear_error();
 }
 
 STACK_OF(X509_CRL) *amt_crl_stack(const amt_crl_t *crl)

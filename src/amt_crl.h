@@ -1,7 +1,7 @@
 /*
- * amt_crl.h - certificate revocation lists, loaded at configuration time
- * (start-up and graceful restart), read-only afterwards, shared by all
- * threads.  Semantics of the check follow mod_ssl's SSLCARevocationCheck.
+ * amt_crl.h - certificate revocation lists, loaded when a source is read
+ * (start-up, graceful restart, AlbMtlsReloadInterval: amt_source.h),
+ * read-only afterwards, shared by all threads.  Semantics of the check follow mod_ssl's SSLCARevocationCheck.
  */
 #ifndef AMT_CRL_H
 #define AMT_CRL_H
@@ -45,8 +45,8 @@ apr_status_t amt_crl_add_file(amt_crl_t *crl, const char *path,
 
 /**
  * Adds the CRLs of a hashed directory: every file named <8 hex>.r<n> (as
- * `openssl rehash` names CRL links) is read now, not lazily, so that a
- * graceful restart is the one moment CRLs change.  Fails when the path is
+ * `openssl rehash` names CRL links) is read now, not lazily, so that the
+ * CRLs change only when the source is read again.  Fails when the path is
  * not a readable directory, holds no such link, or a link is not a CRL.
  */
 apr_status_t amt_crl_add_dir(amt_crl_t *crl, const char *path,
@@ -67,6 +67,18 @@ const unsigned char *amt_crl_digest(const amt_crl_t *crl);
  * has either.
  */
 time_t amt_crl_not_after(const amt_crl_t *crl, time_t now);
+
+/** Number of CRLs in the set. */
+int amt_crl_count(const amt_crl_t *crl);
+
+/**
+ * The i-th CRL (0 .. amt_crl_count()-1): its issuer as a one-line RFC 2253
+ * DN (from p), its thisUpdate and nextUpdate (0: none).  For status pages
+ * and warnings.
+ */
+void amt_crl_describe(const amt_crl_t *crl, int i, apr_pool_t *p,
+                      const char **issuer, time_t *this_update,
+                      time_t *next_update);
 
 /** Number of CRLs whose nextUpdate is before `now` (for a start-up warning). */
 int amt_crl_expired_count(const amt_crl_t *crl, time_t now);

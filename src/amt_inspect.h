@@ -17,9 +17,6 @@
 int amt_trust_count(const amt_trust_t *trust);
 
 /* amt_crl.h */
-/** Number of CRLs loaded. */
-int amt_crl_count(const amt_crl_t *crl);
-
 /** "none", "leaf" or "chain" */
 const char *amt_crl_check_name(amt_crl_check_e mode);
 

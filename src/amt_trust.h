@@ -1,7 +1,7 @@
 /*
  * amt_trust.h - trust anchors: an X509_STORE built from CA files and hashed
- * CA directories at configuration time, read-only afterwards, shared by all
- * threads.
+ * CA directories when a source is read (amt_source.h), read-only
+ * afterwards, shared by all threads.
  */
 #ifndef AMT_TRUST_H
 #define AMT_TRUST_H
