@@ -36,6 +36,7 @@
 #include "mod_alb_mtls.h"
 #include "mod_alb_mtls_cache.h"
 #include "mod_alb_mtls_counters.h"
+#include "mod_alb_mtls_ocsp.h"
 #include "mod_alb_mtls_verdict.h"
 #include "amt_chain.h"
 #include "amt_error.h"
@@ -172,6 +173,7 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     amt_verdict_t *v;
     amt_policy_t policy;
     amt_cache_slot_t slot;
+    STACK_OF(X509) *path = NULL;
     const char *value, *reason;
     int i;
 
@@ -209,10 +211,17 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     if (pr->reason != NULL) {
         amt_result_fail(&v->cert.result, AMT_FAIL_MALFORMED, pr->reason);
     }
-    else if (amt_verify_chain(&v->cert.result, pool, &v->policy, pr->chain, 0)
+    else if (amt_verify_chain_path(&v->cert.result, pool, &v->policy,
+                                   pr->chain, 0,
+                                   amt_ocsp_mode(v->policy.ocsp)
+                                   != AMT_OCSP_OFF ? &path : NULL)
              != APR_SUCCESS) {
         amt_result_fail(&v->cert.result, AMT_FAIL_CONFIG, "internal error");
         slot.usable = 0;                /* not the chain's fault: no entry */
+    }
+    else {
+        /* OCSP, on a miss only (mod_alb_mtls_ocsp.c) */
+        amt_ocsp_apply(r, &v->policy, path, &v->cert.result);
     }
     amt_count_result(&v->cert.result);
     /* the cache: "keep this" */
