@@ -143,61 +143,71 @@ static void log_cause(request_rec *r, amt_ocsp_cause_e cause, int depth,
     const char *s = subject(r, cert);
 
     if (why == NULL) why = "";
-    if (url == NULL) url = "(none)";
+    url = url == NULL ? "(none)" : ap_escape_logitem(r->pool, url);
     switch (cause) {
     case AMT_OCSP_NO_RESPONDER:
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00302)
                       "OCSP: no responder for certificate \"%s\" (depth "
                       "%d): no OCSP URL in it and no "
-                      "AlbMtlsOCSPDefaultResponder", s, depth);
+                      "AlbMtlsOCSPDefaultResponder (peer %s)", s, depth,
+                      r->connection->client_ip);
         break;
     case AMT_OCSP_BAD_URL:
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00303)
                       "OCSP: unusable responder URL \"%s\" for certificate "
-                      "\"%s\" (depth %d): %s",
-                      ap_escape_logitem(r->pool, url), s, depth, why);
+                      "\"%s\" (depth %d): %s (peer %s)",
+                      url, s, depth, why,
+                      r->connection->client_ip);
         break;
     case AMT_OCSP_UNREACHABLE:
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00304)
                       "OCSP: responder %s unreachable for certificate \"%s\" "
-                      "(depth %d): %s", url, s, depth, why);
+                      "(depth %d): %s (peer %s)", url, s, depth, why,
+                      r->connection->client_ip);
         break;
     case AMT_OCSP_TIMEOUT:
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00305)
                       "OCSP: responder %s timed out for certificate \"%s\" "
-                      "(depth %d): %s", url, s, depth, why);
+                      "(depth %d): %s (peer %s)", url, s, depth, why,
+                      r->connection->client_ip);
         break;
     case AMT_OCSP_HTTP_STATUS:
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00306)
                       "OCSP: responder %s answered HTTP %s for certificate "
-                      "\"%s\" (depth %d)", url, why, s, depth);
+                      "\"%s\" (depth %d) (peer %s)", url, why, s, depth,
+                      r->connection->client_ip);
         break;
     case AMT_OCSP_MALFORMED:
     case AMT_OCSP_UNSUCCESSFUL:
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00307)
                       "OCSP: malformed or unsuccessful response from %s for "
-                      "certificate \"%s\" (depth %d): %s", url, s, depth, why);
+                      "certificate \"%s\" (depth %d): %s (peer %s)", url, s, depth, why,
+                      r->connection->client_ip);
         break;
     case AMT_OCSP_BAD_SIGNATURE:
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00308)
                       "OCSP: bad signature on the response from %s for "
-                      "certificate \"%s\" (depth %d): %s", url, s, depth, why);
+                      "certificate \"%s\" (depth %d): %s (peer %s)", url, s, depth, why,
+                      r->connection->client_ip);
         break;
     case AMT_OCSP_BAD_NONCE:
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00309)
                       "OCSP: nonce mismatch in the response from %s for "
-                      "certificate \"%s\" (depth %d): %s", url, s, depth, why);
+                      "certificate \"%s\" (depth %d): %s (peer %s)", url, s, depth, why,
+                      r->connection->client_ip);
         break;
     case AMT_OCSP_TOO_OLD:
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00310)
                       "OCSP: response from %s for certificate \"%s\" (depth "
-                      "%d) too old or outside its validity: %s",
-                      url, s, depth, why);
+                      "%d) too old or outside its validity: %s (peer %s)",
+                      url, s, depth, why,
+                      r->connection->client_ip);
         break;
     default:
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AMTLOGNO(00311)
                       "OCSP: internal error checking certificate \"%s\" "
-                      "(depth %d): %s", s, depth, why);
+                      "(depth %d): %s (peer %s)", s, depth, why,
+                      r->connection->client_ip);
         break;
     }
 }
@@ -285,7 +295,8 @@ void amt_ocsp_apply(request_rec *r, const amt_policy_t *policy,
          * not been verified (optional_no_ca configured)" */
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00300)
                       "OCSP: cannot check a certificate whose issuer is not "
-                      "trusted (optional_no_ca); not GENEROUS but FAILED");
+                      "trusted (optional_no_ca); not GENEROUS but FAILED "
+                      "(peer %s)", r->connection->client_ip);
         fail_result(res, X509_V_ERR_APPLICATION_VERIFICATION, 0);
         res->recheck_at = now;          /* nothing to keep */
         return;
@@ -319,8 +330,9 @@ void amt_ocsp_apply(request_rec *r, const amt_policy_t *policy,
         if (ans.status == V_OCSP_CERTSTATUS_UNKNOWN) {
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00301)
                           "OCSP: status unknown for certificate \"%s\" "
-                          "(depth %d) at responder %s", subject(r, cert), i,
-                          url ? url : "(cache)");
+                          "(depth %d) at responder %s (peer %s)", subject(r, cert), i,
+                          url ? ap_escape_logitem(r->pool, url) : "(cache)",
+                      r->connection->client_ip);
             fail_result(res, X509_V_ERR_APPLICATION_VERIFICATION, i);
             res->recheck_at = now;
             return;
@@ -331,8 +343,10 @@ void amt_ocsp_apply(request_rec *r, const amt_policy_t *policy,
         if (ans.status == V_OCSP_CERTSTATUS_REVOKED) {
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, AMTLOGNO(00312)
                           "OCSP: certificate \"%s\" (depth %d) revoked "
-                          "(reason %d), answer from %s", subject(r, cert), i,
-                          ans.reason, url ? url : "the cache");
+                          "(reason %d), answer from %s (peer %s)", subject(r, cert), i,
+                          ans.reason,
+                          url ? ap_escape_logitem(r->pool, url) : "the cache",
+                      r->connection->client_ip);
             fail_result(res, X509_V_ERR_CERT_REVOKED, i);
             break;
         }
