@@ -70,6 +70,9 @@ sub spawn {
     my ($name, $out, @cmd) = @_;
     my $pid = fork // die "fork: $!";
     if (!$pid) {
+        # its own process group: prefork's httpd signals its whole group
+        # when it stops, which must not reach the test harness
+        POSIX::setsid();
         open STDOUT, '>>', $out;
         open STDERR, '>&', \*STDOUT;
         exec @cmd or POSIX::_exit(127);
