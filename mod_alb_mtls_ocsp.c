@@ -236,11 +236,8 @@ static amt_ocsp_cause_e answer_for(request_rec *r, const amt_policy_t *policy,
         *why = "cannot build the OCSP request";
         return AMT_OCSP_INTERNAL;
     }
-    if (amt_cache_record_get(r, req->key, rec, &rec_len) == APR_SUCCESS
-        && amt_ocsp_answer_decode(ans, req->key, rec, rec_len) == APR_SUCCESS
-        && ans->expires > now) {
-        return AMT_OCSP_OK;
-    }
+    /* as mod_ssl: a certificate without a usable responder fails (or is
+     * skipped) whatever answer another section may have cached for it */
     if ((*url = amt_ocsp_responder_for(r->pool, c, cert)) == NULL) {
         return AMT_OCSP_NO_RESPONDER;
     }
@@ -249,6 +246,12 @@ static amt_ocsp_cause_e answer_for(request_rec *r, const amt_policy_t *policy,
     }
     else if (amt_url_parse(&u, r->pool, *url, why) != APR_SUCCESS) {
         return AMT_OCSP_BAD_URL;
+    }
+    if (amt_cache_record_get(r, req->key, rec, &rec_len) == APR_SUCCESS
+        && amt_ocsp_answer_decode(ans, req->key, rec, rec_len) == APR_SUCCESS
+        && ans->expires > now) {
+        *url = NULL;                    /* logs say "the cache" */
+        return AMT_OCSP_OK;
     }
     he = amt_http_post(r->pool, &u, "application/ocsp-request", req->der,
                        req->der_len,

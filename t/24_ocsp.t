@@ -40,7 +40,7 @@ for my $m (qw(headers alias socache_shmcb)) {
     die "mod_$m missing\n" unless -f "$moddir/mod_$m.so";
 }
 
-plan tests => 47;
+plan tests => 54;
 
 my %pids;
 my $owner = $$;
@@ -337,6 +337,78 @@ unlike(log_new(), qr/ALB003/, 'cache: no OCSP failure logged');
 # a policy difference: /off and /leaf never share a cached verdict
 is(verify('off', 'revoked'), 'SUCCESS', 'off again: still SUCCESS');
 is(verify('leaf', 'revoked'), 'FAILED:certificate revoked', 'leaf again: still revoked (own cache entry)');
+log_new();
+
+# ------------------------------------------------------------ real mod_ssl
+# The same certificates, over TLS to mod_ssl with SSLOCSPEnable against the
+# same responders: SSL_CLIENT_VERIFY for a good one; for a failure mod_ssl
+# refuses the handshake and logs "Certificate Verification: Error (n):
+# <reason>", which must be the module's FAILED:<reason>.
+SKIP: {
+    my ($curl) = grep { -x } map { "$_/curl" } split(/:/, $ENV{PATH} || ''), '/usr/bin';
+    skip 'curl or mod_ssl missing', 7 unless $curl && -f "$moddir/mod_ssl.so";
+    my @ports = map { free_port() } 1 .. 3;
+    my $slog = "$dir/ssl_error_log";
+    my $vh = sub {
+        my ($port, @lines) = @_;
+        return "Listen 127.0.0.1:$port\n<VirtualHost 127.0.0.1:$port>\n"
+            . "    SSLEngine on\n"
+            . "    SSLCertificateFile \"$pki/server.crt\"\n"
+            . "    SSLCertificateKeyFile \"$pki/server.key\"\n"
+            . "    SSLCACertificateFile \"$pki/root.crt\"\n"
+            . "    SSLVerifyClient require\n    SSLVerifyDepth 5\n"
+            . join('', map { "    $_\n" } @lines) . "</VirtualHost>\n";
+    };
+    spew("$dir/ssl.conf", <<"CONF" . $vh->($ports[0], 'SSLOCSPEnable leaf')
+ServerRoot "$top/t"
+ServerName localhost
+PidFile "$dir/ssl.pid"
+ErrorLog "$slog"
+LogLevel info
+DefaultRuntimeDir "$dir"
+Mutex file:$dir default
+LoadModule mpm_${mpm}_module "$moddir/mod_mpm_$mpm.so"
+LoadModule authz_core_module "$moddir/mod_authz_core.so"
+LoadModule headers_module "$moddir/mod_headers.so"
+LoadModule alias_module "$moddir/mod_alias.so"
+LoadModule socache_shmcb_module "$moddir/mod_socache_shmcb.so"
+LoadModule ssl_module "$moddir/mod_ssl.so"
+SSLSessionCache none
+AliasMatch "^/" "$dir/ok.txt"
+<Directory "$dir">
+    Require all granted
+</Directory>
+Header always set X-Verify "expr=%{SSL_CLIENT_VERIFY}"
+CONF
+        . $vh->($ports[1], 'SSLOCSPEnable on')
+        . $vh->($ports[2], 'SSLOCSPEnable leaf',
+                "SSLOCSPDefaultResponder http://127.0.0.1:$p_down/",
+                'SSLOCSPOverrideResponder on'));
+    spawn('ssl', "$dir/ssl.stdout", $httpd, '-DFOREGROUND', '-f', "$dir/ssl.conf");
+    wait_port($ports[2]) or BAIL_OUT('mod_ssl httpd did not start: ' . slurp($slog)
+                                     . slurp("$dir/ssl.stdout"));
+    my $smark = 0;
+    my $modssl = sub {
+        my ($port, $cert) = @_;
+        my $out = `'$curl' -sS -k --tls-max 1.2 --max-time 20 -o /dev/null -D - --cert '$pki/$cert-chain.pem' --key '$pki/$cert.key' https://127.0.0.1:$port/x 2>&1`;
+        Time::HiRes::sleep(0.2);
+        my $s = slurp($slog);
+        my $new = substr($s, $smark);
+        $smark = length $s;
+        return $1 if $out =~ /^X-Verify: ([^\r\n]*)/mi;
+        # the reason, without the " [subject: ...]" mod_ssl appends
+        return "FAILED:$1" if $new =~ /Certificate Verification: Error \(\d+\): ([^\[\n]*?)\s*(?:\[|\n)/;
+        return "no verdict: $out";
+    };
+    for my $c (['leaf', 0, 'good3'], ['leaf', 0, 'revoked'], ['leaf', 0, 'unknown'],
+               ['leaf', 0, 'noaia'], ['on', 1, 'revleaf'], ['on', 1, 'good'],
+               ['override', 2, 'good2']) {
+        my ($loc, $i, $cert) = @$c;
+        my $want = $modssl->($ports[$i], $cert);
+        is(verify($loc, $cert), $want, "as mod_ssl (SSLOCSPEnable $loc): $cert gives $want");
+    }
+    stop('ssl');
+}
 log_new();
 
 # ------------------------------------------------------------ start-up errors

@@ -16,6 +16,7 @@
 #   revleaf            under revint, OCSP URL http://127.0.0.1:PORT_REVINT/
 #                      (good there)
 #   wrong.crt/.key     a self-signed "Wrong Responder" (bad signatures)
+#   server.crt/.key    CN=localhost under root, for mod_ssl (the comparison)
 #   X-chain.pem        X.crt + its issuer, for every leaf X
 # EC P-256 keys; every openssl ca database is OUTDIR/db-NAME/index.txt, as
 # `openssl ocsp -index` reads it.
@@ -57,6 +58,11 @@ extendedKeyUsage = clientAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 authorityInfoAccess = OCSP;URI:http://127.0.0.1:$PV/
+[ server ]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
 [ leaf_noaia ]
 basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature
@@ -113,6 +119,7 @@ for n in good good2 good3 good4 good5 good6 revoked; do
     issue int "$n" "/O=Acme/OU=OCSP/CN=$n" leaf_int
 done
 issue int noaia "/O=Acme/OU=OCSP/CN=noaia" leaf_noaia
+issue root server "/O=Acme/CN=localhost" server
 issue revint revleaf "/O=Acme/OU=OCSP/CN=revleaf" leaf_revint
 # outside int's database: the responder does not know it
 key unknown
