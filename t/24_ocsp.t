@@ -40,7 +40,7 @@ for my $m (qw(headers alias socache_shmcb)) {
     die "mod_$m missing\n" unless -f "$moddir/mod_$m.so";
 }
 
-plan tests => 54;
+plan tests => 58;
 
 my %pids;
 my $owner = $$;
@@ -256,10 +256,11 @@ spawn('httpd', "$dir/httpd.stdout", $httpd, '-DFOREGROUND', '-f',
 wait_port($port) or BAIL_OUT('httpd did not start: ' . slurp($log)
                              . slurp("$dir/httpd.stdout"));
 
-sub verify {
-    my ($path, $chain) = @_;
+sub verify { return verify_at($port, @_) }
+sub verify_at {
+    my ($at, $path, $chain) = @_;
     my $pem = slurp("$pki/$chain-chain.pem");
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $at,
                                   Proto => 'tcp', Timeout => 30)
         or return "no connection: $!";
     print $s "GET /$path/x HTTP/1.0\r\nHost: localhost\r\n"
@@ -410,6 +411,64 @@ CONF
     stop('ssl');
 }
 log_new();
+
+# ------------------------------------------------------------ shared answers
+# Two httpds share an AlbMtlsCache in memcached; the responder serves one
+# request.  httpd A asks it; httpd B (another policy, so no shared verdict)
+# gets the answer from memcached.
+SKIP: {
+    my ($memcached) = grep { -x } map { "$_/memcached" }
+        split(/:/, $ENV{PATH} || ''), '/usr/bin';
+    skip 'memcached or mod_socache_memcache missing', 4
+        unless $memcached && -f "$moddir/mod_socache_memcache.so";
+    my ($p_mc, $p_one, $p_a, $p_b) = map { free_port() } 1 .. 4;
+    spawn('memcached', "$dir/memcached.log", $memcached, '-l', '127.0.0.1',
+          '-p', $p_mc, '-U', '0', '-m', '16', '-t', '1');
+    responder('r_one', $p_one, 'int', 'int', 'int', '-nrequest', '1');
+    wait_port($p_mc) && wait_ready('r_one') or BAIL_OUT('memcached or responder did not start');
+    for my $h ([ 'mc_a', $p_a, '' ], [ 'mc_b', $p_b, 'AlbMtlsVerifyDepth 4' ]) {
+        my ($name, $hp, $extra) = @$h;
+        spew("$dir/$name.conf", <<"CONF");
+ServerRoot "$top/t"
+ServerName localhost
+Listen 127.0.0.1:$hp
+PidFile "$dir/$name.pid"
+ErrorLog "$dir/$name.error_log"
+LogLevel info
+DefaultRuntimeDir "$dir"
+Mutex file:$dir default
+LoadModule mpm_${mpm}_module "$moddir/mod_mpm_$mpm.so"
+LoadModule authz_core_module "$moddir/mod_authz_core.so"
+LoadModule headers_module "$moddir/mod_headers.so"
+LoadModule alias_module "$moddir/mod_alias.so"
+LoadModule socache_memcache_module "$moddir/mod_socache_memcache.so"
+LoadModule alb_mtls_module "$top/build/mod_alb_mtls.so"
+AlbMtlsTrustedProxy 127.0.0.1
+AlbMtlsCache memcache:127.0.0.1:$p_mc
+AliasMatch "^/" "$dir/ok.txt"
+<Directory "$dir">
+    Require all granted
+</Directory>
+Header always set X-Verify "expr=%{SSL_CLIENT_VERIFY}"
+AlbMtlsVerifyClient optional
+AlbMtlsCAFile "$pki/root.crt"
+AlbMtlsOCSP leaf
+AlbMtlsOCSPDefaultResponder http://127.0.0.1:$p_one/
+AlbMtlsOCSPOverrideResponder on
+$extra
+CONF
+        spawn($name, "$dir/$name.stdout", $httpd, '-DFOREGROUND', '-f', "$dir/$name.conf");
+        wait_port($hp) or BAIL_OUT("$name did not start: " . slurp("$dir/$name.error_log"));
+    }
+    is(verify_at($p_a, 'x', 'good'), 'SUCCESS', 'memcache: httpd A asks the responder');
+    for (1 .. 50) { last if slurp("$dir/r_one.log") =~ /Received request/; Time::HiRes::sleep(0.1) }
+    Time::HiRes::sleep(0.3);
+    my $n = () = slurp("$dir/r_one.log") =~ /Received request/g;
+    is($n, 1, 'memcache: the responder was asked once');
+    is(verify_at($p_b, 'x', 'good'), 'SUCCESS', 'memcache: httpd B has the answer from memcached');
+    unlike(slurp("$dir/mc_b.error_log"), qr/ALB003/, 'memcache: B logged no OCSP failure (it did not ask the gone responder)');
+    stop($_) for qw(mc_a mc_b memcached r_one);
+}
 
 # ------------------------------------------------------------ start-up errors
 sub bad_conf {
