@@ -249,7 +249,7 @@ static amt_ocsp_cause_e answer_for(request_rec *r, const amt_policy_t *policy,
     }
     if (amt_cache_record_get(r, req->key, rec, &rec_len) == APR_SUCCESS
         && amt_ocsp_answer_decode(ans, req->key, rec, rec_len) == APR_SUCCESS
-        && ans->expires > now) {
+        && amt_ocsp_answer_usable(ans, c, now)) {
         *url = NULL;                    /* logs say "the cache" */
         return AMT_OCSP_OK;
     }
@@ -266,6 +266,8 @@ static amt_ocsp_cause_e answer_for(request_rec *r, const amt_policy_t *policy,
 
         if (timeout > 0) {
             if (until == 0 || until > now + timeout) until = now + timeout;
+            /* the record's own bound is the store's: never 0 */
+            ans->expires = until;
             amt_ocsp_answer_encode(rec, req->key, ans);
             /* the record carries the answer's own bound; the store's
              * bound is the cache's */

@@ -505,6 +505,7 @@ amt_ocsp_cause_e amt_ocsp_check(amt_ocsp_answer_t *ans, apr_pool_t *p,
                              || t_this + max_age < ans->expires)) {
             ans->expires = t_this + max_age;
         }
+        ans->this_update = t_this;
     }
     ans->status = status;
     ans->reason = status == V_OCSP_CERTSTATUS_REVOKED ? reason : -1;
@@ -516,22 +517,47 @@ done:
     return cause;
 }
 
+int amt_ocsp_answer_usable(const amt_ocsp_answer_t *ans,
+                           const amt_ocsp_conf_t *c, time_t now)
+{
+    long max_age = amt_ocsp_max_age(c);
+
+    if (ans->expires != 0 && ans->expires <= now) return 0;
+    return max_age < 0 || ans->this_update >= now - max_age;
+}
+
 static const unsigned char answer_magic[4] = { 'A', 'M', 'T', 'O' };
+
+static void put64(unsigned char *s, time_t t)
+{
+    apr_uint64_t e = (apr_uint64_t)(t < 0 ? 0 : t);
+    int i;
+
+    for (i = 0; i < 8; i++) s[i] = (unsigned char)(e >> (56 - 8 * i));
+}
+
+static apr_uint64_t get64(const unsigned char *s)
+{
+    apr_uint64_t e = 0;
+    int i;
+
+    for (i = 0; i < 8; i++) e = (e << 8) | s[i];
+    return e;
+}
 
 void amt_ocsp_answer_encode(unsigned char out[AMT_OCSP_ANSWER_LEN],
                             const unsigned char key[AMT_OCSP_KEY_LEN],
                             const amt_ocsp_answer_t *ans)
 {
-    apr_uint64_t e = (apr_uint64_t)(ans->expires < 0 ? 0 : ans->expires);
     unsigned char *s = out + 4 + 1 + AMT_OCSP_KEY_LEN;
-    int i;
 
     memcpy(out, answer_magic, 4);
     out[4] = 1;
     memcpy(out + 5, key, AMT_OCSP_KEY_LEN);
     s[0] = (unsigned char)ans->status;
     s[1] = (unsigned char)(ans->reason < 0 ? 0xff : ans->reason);
-    for (i = 0; i < 8; i++) s[2 + i] = (unsigned char)(e >> (56 - 8 * i));
+    put64(s + 2, ans->expires);
+    put64(s + 10, ans->this_update);
 }
 
 apr_status_t amt_ocsp_answer_decode(amt_ocsp_answer_t *ans,
@@ -539,8 +565,7 @@ apr_status_t amt_ocsp_answer_decode(amt_ocsp_answer_t *ans,
                                     const unsigned char *buf, apr_size_t len)
 {
     const unsigned char *s = buf + 4 + 1 + AMT_OCSP_KEY_LEN;
-    apr_uint64_t e = 0;
-    int i;
+    apr_uint64_t e, t;
 
     if (buf == NULL || len != AMT_OCSP_ANSWER_LEN
         || memcmp(buf, answer_magic, 4) != 0 || buf[4] != 1
@@ -550,10 +575,14 @@ apr_status_t amt_ocsp_answer_decode(amt_ocsp_answer_t *ans,
         || (s[1] > 10 && s[1] != 0xff)) {
         return AMT_EBADVALUE;
     }
-    for (i = 0; i < 8; i++) e = (e << 8) | s[2 + i];
-    if (e == 0 || e > (apr_uint64_t)0x7fffffffffffLL) return AMT_EBADVALUE;
+    e = get64(s + 2);
+    t = get64(s + 10);
+    if (e == 0 || e > (apr_uint64_t)0x7fffffffffffLL || t == 0 || t > e) {
+        return AMT_EBADVALUE;
+    }
     ans->status = s[0];
     ans->reason = s[1] == 0xff ? -1 : s[1];
     ans->expires = (time_t)e;
+    ans->this_update = (time_t)t;
     return APR_SUCCESS;
 }

@@ -24,7 +24,7 @@
 /** bytes of amt_ocsp_material() */
 #define AMT_OCSP_MATERIAL_LEN   (16 + 2 * AMT_OCSP_DIGEST_LEN)
 /** bytes of a serialised OCSP answer */
-#define AMT_OCSP_ANSWER_LEN     (4 + 1 + AMT_OCSP_KEY_LEN + 2 + 8)
+#define AMT_OCSP_ANSWER_LEN     (4 + 1 + AMT_OCSP_KEY_LEN + 2 + 8 + 8)
 
 typedef enum {
     AMT_OCSP_OFF = 0,
@@ -145,6 +145,7 @@ typedef struct amt_ocsp_answer_t {
     int reason;             /* revocation reason, -1 when none */
     time_t expires;         /* nextUpdate, bounded by thisUpdate + max age;
                              * 0: the responder gave no bound */
+    time_t this_update;     /* the answer's thisUpdate (good, revoked) */
 } amt_ocsp_answer_t;
 
 /**
@@ -161,6 +162,12 @@ amt_ocsp_cause_e amt_ocsp_check(amt_ocsp_answer_t *ans, apr_pool_t *p,
                                 const unsigned char *der, apr_size_t len,
                                 X509_STORE *store, const amt_ocsp_conf_t *c,
                                 time_t now, const char **why);
+
+/** An answer from the cache is usable under c at now: not expired, and
+ *  its thisUpdate within c's max age (another section may have cached it
+ *  under a laxer one). */
+int amt_ocsp_answer_usable(const amt_ocsp_answer_t *ans,
+                           const amt_ocsp_conf_t *c, time_t now);
 
 /** An answer as bytes for the cache, under key. */
 void amt_ocsp_answer_encode(unsigned char out[AMT_OCSP_ANSWER_LEN],

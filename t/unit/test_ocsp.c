@@ -355,13 +355,25 @@ static void test_check(apr_pool_t *p, X509_STORE *store)
     /* the cache record */
     {
         unsigned char rec[AMT_OCSP_ANSWER_LEN];
-        amt_ocsp_answer_t in = { V_OCSP_CERTSTATUS_REVOKED, 1, 1900000000 };
+        amt_ocsp_answer_t in = { V_OCSP_CERTSTATUS_REVOKED, 1, 1900000000,
+                                 1800000000 };
         amt_ocsp_answer_t out;
         amt_ocsp_answer_encode(rec, req->key, &in);
         ok(amt_ocsp_answer_decode(&out, req->key, rec, sizeof(rec))
            == APR_SUCCESS && out.status == in.status
-           && out.reason == 1 && out.expires == in.expires,
+           && out.reason == 1 && out.expires == in.expires
+           && out.this_update == in.this_update,
            "answer record round trip");
+        {
+            amt_ocsp_conf_t *mc = amt_ocsp_conf_make(p);
+            ok(amt_ocsp_answer_usable(&out, mc, 1800000100),
+               "a cached answer is usable without a max age");
+            mc->max_age = 60;
+            ok(!amt_ocsp_answer_usable(&out, mc, 1800000100),
+               "a cached answer older than this section's max age is not");
+            ok(!amt_ocsp_answer_usable(&out, NULL, 1900000000),
+               "nor one at its expiry");
+        }
         ok(amt_ocsp_answer_decode(&out, req2->key, rec, sizeof(rec))
            == APR_SUCCESS, "(same CertID: same key)");
         rec[5] ^= 1;
@@ -433,6 +445,27 @@ static apr_socket_t *listen_any(apr_pool_t *p, apr_port_t *port)
     return s;
 }
 
+static void test_policy(apr_pool_t *p)
+{
+    amt_policy_t a, b;
+    amt_ocsp_conf_t *c = amt_ocsp_conf_make(p);
+    unsigned char ma[AMT_POLICY_MATERIAL_LEN], mb[AMT_POLICY_MATERIAL_LEN];
+
+    memset(&a, 0, sizeof(a));
+    a.depth = 5;
+    b = a;
+    c->mode = AMT_OCSP_LEAF;
+    b.ocsp = c;
+    amt_policy_material(ma, &a);
+    amt_policy_material(mb, &b);
+    ok(memcmp(ma, mb, sizeof(ma)) != 0 && !amt_policy_same(&a, &b),
+       "policy: OCSP on and off differ (no shared cached result)");
+    c->mode = AMT_OCSP_OFF;
+    amt_policy_material(mb, &b);
+    ok(memcmp(ma, mb, sizeof(ma)) == 0 && amt_policy_same(&a, &b),
+       "policy: OCSP off equals no OCSP settings");
+}
+
 static void test_post(apr_pool_t *p)
 {
     server_t s;
@@ -502,6 +535,7 @@ int main(void)
     test_url(p);
     test_http_parse();
     test_check(p, store);
+    test_policy(p);
     test_post(p);
 
     X509_STORE_free(store);
