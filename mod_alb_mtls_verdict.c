@@ -189,6 +189,13 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     APR_ARRAY_PUSH(st->verdicts, amt_verdict_t *) = v;
     v->header = header;
     v->policy = policy;
+    if (policy.ocsp != NULL) {
+        /* a <Location> merge made it from the (sub)request's pool; the
+         * verdict lives on the initial request (its strings and
+         * certificates belong to the configuration) */
+        v->policy.ocsp = apr_pmemdup(pool, policy.ocsp,
+                                     sizeof(*policy.ocsp));
+    }
     if (st->headers == NULL) {          /* untrusted peer: NONE, always */
         v->cert.result.error_depth = -1;
         v->parsed = 1;
