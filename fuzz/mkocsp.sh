@@ -14,6 +14,10 @@ W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$W/$1.key" 2>/dev/null; }
 cat > "$W/ext.cnf" <<'EXT'
+[ req ]
+distinguished_name = req_dn
+[ req_dn ]
+
 [ ca ]
 basicConstraints = critical, CA:true
 keyUsage = critical, keyCertSign, cRLSign, digitalSignature

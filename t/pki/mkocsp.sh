@@ -33,7 +33,13 @@ umask 022
 key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
             -out "$OUT/$1.key" 2>/dev/null; }
 
+# (an empty DN section: `req -x509` of OpenSSL 1.1.1 wants one even with
+# -subj)
 cat > "$OUT/ext.cnf" <<EXT
+[ req ]
+distinguished_name = req_dn
+[ req_dn ]
+
 [ ca_root ]
 basicConstraints = critical, CA:true
 keyUsage = critical, keyCertSign, cRLSign, digitalSignature
