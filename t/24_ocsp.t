@@ -65,6 +65,7 @@ END {
                              && $tb->current_test == $tb->expected_tests;
     }
 }
+$SIG{INT} = $SIG{TERM} = sub { exit 1 };      # END stops what we started
 
 sub spawn {
     my ($name, $out, @cmd) = @_;
