@@ -483,3 +483,66 @@ void amt_cache_register_hooks(apr_pool_t *p)
     APR_OPTIONAL_HOOK(ap, status_hook, provider_status, NULL, NULL,
                       APR_HOOK_MIDDLE + 1);
 }
+
+/* ------------------------------------------------------------------ */
+/* records of other kinds (OCSP answers)                               */
+
+int amt_cache_record_timeout(request_rec *r)
+{
+    return cache_enabled(r->server) ? cache_timeout(r->server) : 0;
+}
+
+apr_status_t amt_cache_record_get(request_rec *r, const unsigned char key[32],
+                                  unsigned char *buf, apr_size_t *len)
+{
+    cache_conf_t *rc = cache_of(r->server);
+    time_t now = (time_t)apr_time_sec(apr_time_now());
+    unsigned char *got = NULL;
+    apr_size_t got_len = 0;
+    apr_status_t rv;
+
+    if (amt_cache_record_timeout(r) <= 0) return APR_NOTFOUND;
+    if (rc->kind == AMT_CACHE_PROCESS) {
+        /* 32 bytes: never the bytes of an entry's key, which are longer */
+        amt_lru_key_t k = { key, 32, NULL, 0 };
+        rv = amt_lru_get(rc->lru, &k, now, r->pool, &got, &got_len);
+    }
+    else {
+        unsigned int ulen = (unsigned int)*len;
+        got = apr_palloc(r->pool, *len);
+        lock(r, rc);
+        rv = rc->provider->retrieve(rc->instance, r->server, key, 32, got,
+                                    &ulen, r->pool);
+        unlock(rc);
+        got_len = ulen;
+    }
+    if (rv != APR_SUCCESS || got_len > *len) return APR_NOTFOUND;
+    memcpy(buf, got, got_len);
+    *len = got_len;
+    return APR_SUCCESS;
+}
+
+void amt_cache_record_put(request_rec *r, const unsigned char key[32],
+                          time_t expires, const unsigned char *buf,
+                          apr_size_t len)
+{
+    cache_conf_t *rc = cache_of(r->server);
+    time_t now = (time_t)apr_time_sec(apr_time_now());
+    int timeout = amt_cache_record_timeout(r);
+
+    if (timeout <= 0) return;
+    if (expires > now + timeout) expires = now + timeout;
+    if (expires <= now) return;
+    if (rc->kind == AMT_CACHE_PROCESS) {
+        amt_lru_key_t k = { key, 32, NULL, 0 };
+        (void)amt_lru_put(rc->lru, &k, expires, now, 0, buf, len);
+    }
+    else {
+        lock(r, rc);
+        (void)rc->provider->store(rc->instance, r->server, key, 32,
+                                  apr_time_from_sec(expires),
+                                  (unsigned char *)buf, (unsigned int)len,
+                                  r->pool);
+        unlock(rc);
+    }
+}

@@ -50,3 +50,19 @@ void amt_cache_keep(request_rec *r, const amt_cache_slot_t *slot,
                     const amt_client_cert_t *client, int with_certdata);
 
 #endif
+
+/* Small records of other kinds (the OCSP answers of mod_alb_mtls_ocsp.c)
+ * in the same AlbMtlsCache, under 32-byte keys of their own namespace
+ * (their own SHA-256 tag): not counted as verdict hits or misses. */
+
+/** The longest life of a record in r's cache, 0 when there is no cache
+ *  (none, AlbMtlsCacheTimeout 0). */
+int amt_cache_record_timeout(request_rec *r);
+/** Copies the record under key (at most *len bytes) into buf; APR_SUCCESS
+ *  with *len set, or APR_NOTFOUND (also: expired, unreachable cache). */
+apr_status_t amt_cache_record_get(request_rec *r, const unsigned char key[32],
+                                  unsigned char *buf, apr_size_t *len);
+/** Stores a record until expires (bounded by the timeout). */
+void amt_cache_record_put(request_rec *r, const unsigned char key[32],
+                          time_t expires, const unsigned char *buf,
+                          apr_size_t len);

@@ -20,6 +20,7 @@
 #include "mod_alb_mtls_cache.h"
 #include "mod_alb_mtls_config.h"
 #include "mod_alb_mtls_reload.h"
+#include "mod_alb_mtls_ocsp.h"
 #include "amt_error.h"
 #include "amt_vars.h"
 
@@ -64,6 +65,7 @@ void *amt_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_UNSET(user_var, NULL);
     MERGE_UNSET(export_names, NULL);
     MERGE_UNSET(crl, NULL);
+    mrg->ocsp = amt_ocsp_conf_merge(p, base->ocsp, add->ocsp);
     if (add->crl_check != AMT_CRL_CHECK_UNSET) {
         mrg->crl_check = add->crl_check;
         mrg->crl_no_crl_ok = add->crl_no_crl_ok;
@@ -156,6 +158,7 @@ void amt_conf_policy(amt_policy_t *policy, const amt_dir_conf *dc)
     policy->crl_check = amt_conf_crl_check(dc);
     policy->crl_no_crl_ok = dc->crl_check != AMT_CRL_CHECK_UNSET
                             && dc->crl_no_crl_ok;
+    policy->ocsp = dc->ocsp;
 }
 
 int amt_conf_crl_check(const amt_dir_conf *dc)
@@ -525,5 +528,6 @@ const command_rec amt_cmds[] = {
                   RSRC_CONF, "seconds between checks of the CA and CRL "
                   "files for changes (default 60; 0: only at start-up and "
                   "graceful restart)"),
+    AMT_OCSP_CMDS(DIR_CTX),
     { NULL }
 };

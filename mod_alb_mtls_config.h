@@ -11,6 +11,7 @@
 #include "apr_tables.h"
 
 #include "amt_crl.h"
+#include "amt_ocsp.h"
 #include "amt_parse.h"
 #include "amt_source.h"
 #include "amt_trust.h"
@@ -46,6 +47,8 @@ typedef struct amt_dir_conf {
                                      * NULL: inherit */
     int crl_check;                  /* amt_crl_check_e; UNSET: inherit */
     int crl_no_crl_ok;              /* no_crl_for_cert_ok, with crl_check */
+    const amt_ocsp_conf_t *ocsp;    /* AlbMtlsOCSP*; NULL: inherit
+                                     * (mod_alb_mtls_ocsp.c) */
 } amt_dir_conf;
 
 typedef struct amt_srv_conf {

@@ -37,6 +37,7 @@
 #include "mod_alb_mtls_cache.h"
 #include "mod_alb_mtls_counters.h"
 #include "mod_alb_mtls_reload.h"
+#include "mod_alb_mtls_ocsp.h"
 #include "mod_alb_mtls_verdict.h"
 #include "amt_chain.h"
 #include "amt_error.h"
@@ -173,6 +174,7 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     amt_verdict_t *v;
     amt_policy_t policy;
     amt_cache_slot_t slot;
+    STACK_OF(X509) *path = NULL;
     const char *value, *reason;
     int i;
 
@@ -189,6 +191,13 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     APR_ARRAY_PUSH(st->verdicts, amt_verdict_t *) = v;
     v->header = header;
     v->policy = policy;
+    if (policy.ocsp != NULL) {
+        /* a <Location> merge made it from the (sub)request's pool; the
+         * verdict lives on the initial request (its strings and
+         * certificates belong to the configuration) */
+        v->policy.ocsp = apr_pmemdup(pool, policy.ocsp,
+                                     sizeof(*policy.ocsp));
+    }
     if (st->headers == NULL) {          /* untrusted peer: NONE, always */
         v->cert.result.error_depth = -1;
         v->parsed = 1;
@@ -211,10 +220,17 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     if (pr->reason != NULL) {
         amt_result_fail(&v->cert.result, AMT_FAIL_MALFORMED, pr->reason);
     }
-    else if (amt_verify_chain(&v->cert.result, pool, &v->policy, pr->chain, 0)
+    else if (amt_verify_chain_path(&v->cert.result, pool, &v->policy,
+                                   pr->chain, 0,
+                                   amt_ocsp_mode(v->policy.ocsp)
+                                   != AMT_OCSP_OFF ? &path : NULL)
              != APR_SUCCESS) {
         amt_result_fail(&v->cert.result, AMT_FAIL_CONFIG, "internal error");
         slot.usable = 0;                /* not the chain's fault: no entry */
+    }
+    else {
+        /* OCSP, on a miss only (mod_alb_mtls_ocsp.c) */
+        amt_ocsp_apply(r, &v->policy, path, &v->cert.result);
     }
     amt_count_result(&v->cert.result);
     /* the cache: "keep this" */

@@ -168,15 +168,29 @@ static time_t path_recheck_at(X509_STORE_CTX *ctx, time_t now)
     return at;
 }
 
+static apr_status_t free_path(void *data)
+{
+    sk_X509_pop_free((STACK_OF(X509) *)data, X509_free);
+    return APR_SUCCESS;
+}
+
 apr_status_t amt_verify_chain(amt_result_t *res, apr_pool_t *p,
                               const amt_policy_t *policy,
                               const amt_chain_t *chain, time_t at)
+{
+    return amt_verify_chain_path(res, p, policy, chain, at, NULL);
+}
+
+apr_status_t amt_verify_chain_path(amt_result_t *res, apr_pool_t *p,
+                                   const amt_policy_t *policy,
+                                   const amt_chain_t *chain, time_t at,
+                                   STACK_OF(X509) **path)
 {
     X509_STORE_CTX *ctx;
     verify_state_t st;
     int rc;
 
-    (void)p;
+    if (path != NULL) *path = NULL;
     init_index();
     if (chain == NULL || chain->leaf == NULL) {
         res->outcome = AMT_OUTCOME_NONE;
@@ -233,6 +247,11 @@ apr_status_t amt_verify_chain(amt_result_t *res, apr_pool_t *p,
         res->error_depth = -1;
         res->reason = NULL;
         res->failure = AMT_FAIL_NONE;
+        if (path != NULL
+            && (*path = X509_STORE_CTX_get1_chain(ctx)) != NULL) {
+            apr_pool_cleanup_register(p, *path, free_path,
+                                      apr_pool_cleanup_null);
+        }
     }
     else {
         int err = X509_STORE_CTX_get_error(ctx);
@@ -262,7 +281,7 @@ void amt_policy_material(unsigned char out[AMT_POLICY_MATERIAL_LEN],
     memcpy(out, policy->trust ? amt_trust_digest(policy->trust) : no_trust,
            AMT_TRUST_DIGEST_LEN);
     s[0] = 'v';                         /* layout version of this material */
-    s[1] = 2;
+    s[1] = 3;
     s[2] = (unsigned char)((policy->depth >> 24) & 0xff);
     s[3] = (unsigned char)((policy->depth >> 16) & 0xff);
     s[4] = (unsigned char)((policy->depth >> 8) & 0xff);
@@ -275,6 +294,7 @@ void amt_policy_material(unsigned char out[AMT_POLICY_MATERIAL_LEN],
     s[9] = (unsigned char)(crl_on && policy->crl != NULL);
     memcpy(s + 10, crl_on && policy->crl ? amt_crl_digest(policy->crl)
                                          : no_crl, AMT_CRL_DIGEST_LEN);
+    amt_ocsp_material(s + 10 + AMT_CRL_DIGEST_LEN, policy->ocsp);
 }
 
 static int crl_check_on(const amt_policy_t *p)
@@ -287,7 +307,8 @@ int amt_policy_same(const amt_policy_t *a, const amt_policy_t *b)
 {
     if (a->trust != b->trust || a->depth != b->depth
         || (a->no_ca_ok != 0) != (b->no_ca_ok != 0)
-        || crl_check_on(a) != crl_check_on(b)) {
+        || crl_check_on(a) != crl_check_on(b)
+        || !amt_ocsp_same(a->ocsp, b->ocsp)) {
         return 0;
     }
     if (!crl_check_on(a)) return 1;

@@ -8,6 +8,7 @@
 #include <apr_pools.h>
 #include "amt_chain.h"
 #include "amt_crl.h"
+#include "amt_ocsp.h"
 #include "amt_trust.h"
 
 typedef enum {
@@ -55,10 +56,14 @@ typedef struct amt_policy_t {
     const amt_crl_t *crl;   /* NULL: no CRL reaches this policy */
     int crl_check;          /* amt_crl_check_e: NONE, LEAF or CHAIN */
     int crl_no_crl_ok;      /* no_crl_for_cert_ok */
+    const amt_ocsp_conf_t *ocsp;    /* AlbMtlsOCSP*; NULL or off: none
+                                     * (checked by the glue after
+                                     * amt_verify_chain_path) */
 } amt_policy_t;
 
-/* trust digest, 10 bytes of settings, CRL digest */
-#define AMT_POLICY_MATERIAL_LEN (AMT_TRUST_DIGEST_LEN + 10 + AMT_CRL_DIGEST_LEN)
+/* trust digest, 10 bytes of settings, CRL digest, OCSP settings */
+#define AMT_POLICY_MATERIAL_LEN (AMT_TRUST_DIGEST_LEN + 10 + AMT_CRL_DIGEST_LEN \
+                                 + AMT_OCSP_MATERIAL_LEN)
 
 /**
  * Everything in the policy that can change a verdict, as bytes: the trust
@@ -99,6 +104,16 @@ time_t amt_policy_not_after(const amt_policy_t *policy);
 apr_status_t amt_verify_chain(amt_result_t *res, apr_pool_t *p,
                               const amt_policy_t *policy,
                               const amt_chain_t *chain, time_t at);
+
+/**
+ * As amt_verify_chain(), and, when path is not NULL and the outcome is
+ * SUCCESS or GENEROUS, *path is the path OpenSSL built (leaf first, trust
+ * anchor last; freed with p), for the OCSP check.
+ */
+apr_status_t amt_verify_chain_path(amt_result_t *res, apr_pool_t *p,
+                                   const amt_policy_t *policy,
+                                   const amt_chain_t *chain, time_t at,
+                                   STACK_OF(X509) **path);
 
 /** Sets up OpenSSL ex_data; call once at start-up (child_init or main)
  *  before threads verify.  amt_verify_chain() calls it too. */

@@ -5,7 +5,7 @@
 # `make -f Makefile.apxs test`.
 cd "$(dirname "$0")/.." || exit 2
 status=0
-code=$(grep -ohE 'AP_INIT_[A-Z0-9_]+\("AlbMtls[A-Za-z]+"' mod_alb_mtls*.c |
+code=$(grep -ohE 'AP_INIT_[A-Z0-9_]+\("AlbMtls[A-Za-z]+"' mod_alb_mtls*.c mod_alb_mtls*.h |
        sed -E 's/.*"(AlbMtls[A-Za-z]+)"/\1/' | sort -u)
 readme=$(grep -oE '^### AlbMtls[A-Za-z]+' README.md | sed 's/^### //' | sort -u)
 conf=$(grep -oE '^[[:space:]]*#[[:space:]]*AlbMtls[A-Za-z]+' conf/alb_mtls.conf |

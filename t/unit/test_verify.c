@@ -573,6 +573,7 @@ static void test_policy_key(apr_pool_t *p, const certs_t *k,
         || amt_trust_add_file(e, other, p, &err) != APR_SUCCESS)
         bail_out("policy key: cannot load CA files: %s", tap_escape(err));
 
+    memset(&pa, 0, sizeof(pa));
     pa.trust = a; pa.depth = 5; pa.no_ca_ok = 0;
     pb = pa; pb.trust = b;
     amt_policy_material(ka, &pa);
