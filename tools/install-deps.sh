@@ -28,6 +28,8 @@ test)
     PACKAGES="$PACKAGES php-fpm"
     # memcached, redis-server: t/81_cache_shared.t shares results through them
     PACKAGES="$PACKAGES memcached redis-server"
+    # nginx, haproxy: t/63_proxies.t puts them in front as TLS proxies
+    PACKAGES="$PACKAGES nginx haproxy"
     # Apache::Test is mod_perl's (EPEL on RHEL); the suite is run on Debian only
     RPM_PACKAGES="httpd httpd-devel mod_perl perl-Apache-Test php-cli php-fpm
                   openssl openssl-devel pkgconf-pkg-config make gcc curl perl
