@@ -513,8 +513,8 @@ const command_rec amt_cmds[] = {
     AP_INIT_ITERATE("AlbMtlsRequireCN", add_require_cn, NULL, DIR_CTX,
                     "subject CNs of which the leaf's CN must be one"),
     AP_INIT_TAKE1("AlbMtlsHeader", set_header, NULL, DIR_CTX,
-                  "request header carrying the chain (default "
-                  AMT_DEFAULT_HEADER ")"),
+                  "request header carrying the chain (default: the "
+                  "format's, " AMT_DEFAULT_HEADER " for alb)"),
     AP_INIT_TAKE1("AlbMtlsHeaderFormat", set_header_format, NULL, DIR_CTX,
                   "alb|alb-verify|rfc9440|xfcc|base64-der: how the proxy "
                   "sends the certificate (default alb)"),

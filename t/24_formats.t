@@ -12,8 +12,9 @@ use warnings;
 use Apache::Test qw(-withtestmore);
 use AlbMtls::Test qw(:all);
 use Digest::SHA qw(sha256_hex);
+use File::Spec ();
 
-plan tests => 70, need need_cgi(), need({ 'curl on PATH' => sub {
+plan tests => 76, need need_cgi(), need({ 'curl on PATH' => sub {
     system('curl --version >/dev/null 2>&1') == 0 } });
 
 my $top = Apache::Test::vars('top_dir');
@@ -225,4 +226,43 @@ my $foreign = headers('rfc9440', 'foreign-chain.pem');
     is($code, 403, 'ProxyVerified + Require alb-mtls-cn other, CN foreign: 403');
     ($code) = req('/pvreq/env', headers('rfc9440', 'other-chain.pem'));
     is($code, 200, 'ProxyVerified + Require alb-mtls-cn other, CN other: 200');
+}
+
+# --- start-up: base64-der needs AlbMtlsHeader, unknown formats, the
+# ProxyVerified notice -------------------------------------------------------
+{
+    require File::Path;
+    my $dir = File::Spec->catdir(Apache::Test::vars('t_logs'), 'formatcfg');
+    File::Path::make_path($dir);
+    my $ca = pki('root.crt');
+    my ($failed, $out, $file) = config_check($dir, <<"C");
+AlbMtlsCAFile "$ca"
+<Location /x>
+    AlbMtlsVerifyClient optional
+    AlbMtlsHeaderFormat base64-der
+</Location>
+C
+    ok($failed, 'base64-der without AlbMtlsHeader: httpd does not start');
+    like($out, qr/ALB00018: AlbMtlsHeaderFormat base64-der at \Q$file\E:\d+ has no default header name/,
+         '... ALB00018 names the file and line');
+    ($failed, $out) = config_check($dir, <<"C");
+AlbMtlsCAFile "$ca"
+<Location /x>
+    AlbMtlsHeader X-Der
+    AlbMtlsHeaderFormat base64-der
+    AlbMtlsVerifyClient optional
+</Location>
+C
+    ok(!$failed, 'base64-der with AlbMtlsHeader in the same section (before it): starts') or diag($out);
+    ($failed, $out) = config_check($dir, "AlbMtlsHeaderFormat pem\n");
+    like($out, qr/AlbMtlsHeaderFormat: unknown format 'pem'/, 'unknown format: refused, named');
+    ($failed, $out) = config_check($dir, <<"C");
+<Location /x>
+    AlbMtlsProxyVerified on
+    AlbMtlsVerifyClient require
+</Location>
+C
+    ok(!$failed, 'ProxyVerified on without a CA file: starts') or diag($out);
+    like($out, qr/ALB00017: the main server trusts its proxies' verification: AlbMtlsProxyVerified on at \S+:\d+/,
+         'start-up names the server that trusts its proxies (ALB00017)');
 }
