@@ -13,7 +13,9 @@
 # same httpd; the proxies forward the leaf alone, so the _CHAIN_n variables
 # are left out), a certificate from a foreign CA is FAILED (403 under
 # require), no certificate is NONE, and a client that bypasses the proxy
-# (127.0.0.2) and sends the header itself is stripped.
+# (127.0.0.2) and sends the header itself is stripped, and one that sends it
+# through the proxy without a TLS certificate is NONE (the proxy's
+# configuration removes or overwrites it).
 # Every server runs as the test user with its own config, pid and logs under
 # t/logs/proxies, on free ports.
 use strict;
@@ -39,7 +41,7 @@ plan skip_all => 'nginx not installed (tools/install-deps.sh test)' unless $ngin
 plan skip_all => 'haproxy not installed (tools/install-deps.sh test)' unless $haproxy;
 
 my @fronts = qw(nginx hap-rfc hap-b64 apache);
-plan tests => 5 + 9 * @fronts;
+plan tests => 5 + 10 * @fronts;
 
 my $run = "$t/logs/proxies";
 remove_tree($run);
@@ -215,11 +217,13 @@ defaults
     timeout server 30s
 frontend rfc
     bind 127.0.0.1:$port{'hap-rfc'} $bind
+    http-request del-header Client-Cert
     http-request set-header Client-Cert :%[ssl_c_der,base64]: if { ssl_c_used }
     http-request set-path /hap-rfc%[path]
     default_backend app
 frontend b64
     bind 127.0.0.1:$port{'hap-b64'} $bind
+    http-request del-header X-Haproxy-Der
     http-request set-header X-Haproxy-Der %[ssl_c_der,base64] if { ssl_c_used }
     http-request set-path /hap-b64%[path]
     default_backend app
@@ -280,6 +284,10 @@ for my $f (@fronts) {
     is($code, 403, "$f: require, foreign CA: 403");
     ($code, $e) = get("$url/env");
     is($e->{SSL_CLIENT_VERIFY}, 'NONE', "$f: no client certificate: NONE");
+    # no TLS certificate, but the header itself sent through the proxy: the
+    # proxy's configuration must overwrite or remove it
+    ($code, $e) = get("$url/env", headers => [[$header{$f}, $spoof{$f}]]);
+    is($e->{SSL_CLIENT_VERIFY}, 'NONE', "$f: no TLS certificate, own $header{$f} sent through the proxy: NONE");
     # bypassing the proxy: the header sent by the client itself
     ($code, $e) = get("http://127.0.0.1:$port{backend}/$f/env", interface => '127.0.0.2',
                       headers => [[$header{$f}, $spoof{$f}]]);
