@@ -219,7 +219,9 @@ static void test_rfc9440(void)
           AMT_EMALFORMED, { NULL } },
         { "url-safe alphabet", replace(replace(l, "+", "-"), "/", "_"), NULL,
           AMT_EMALFORMED, { NULL } },
-        { "percent-encoded base64", replace(l, "+", "%2B"), NULL,
+        /* 'M' begins every DER certificate's base64 ("MII..."), while a
+         * '+' is missing from about one random leaf in 60 */
+        { "percent-encoded base64", replace(l, "M", "%4D"), NULL,
           AMT_EMALFORMED, { NULL } },
         { "space inside", apr_pstrcat(pool, ":", apr_pstrndup(pool, bl, 8),
                                       " ", bl + 8, ":", NULL), NULL,
