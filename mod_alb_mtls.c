@@ -34,6 +34,7 @@
 #include "http_config.h"
 #include "http_core.h"
 #include "http_log.h"
+#include "http_main.h"
 #include "http_protocol.h"
 #include "http_request.h"
 #include "apr_lib.h"
@@ -95,8 +96,32 @@ static int amt_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                          server_label(ptemp, s));
             rc = HTTP_INTERNAL_SERVER_ERROR;
         }
+        if (sc->format_checks != NULL) {
+            int i;
+            for (i = 0; i < sc->format_checks->nelts; i++) {
+                const amt_format_check_t *chk = &APR_ARRAY_IDX(
+                    sc->format_checks, i, amt_format_check_t);
+                if (chk->dc->header != NULL) continue;
+                ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, AMTLOGNO(00018)
+                             "AlbMtlsHeaderFormat %s at %s has no default "
+                             "header name: set AlbMtlsHeader in the same "
+                             "section", amt_format_name(chk->dc->format),
+                             chk->where);
+                rc = HTTP_INTERNAL_SERVER_ERROR;
+            }
+        }
+        if (sc->proxy_verified_where != NULL
+            && ap_state_query(AP_SQ_MAIN_STATE)
+               != AP_SQ_MS_CREATE_PRE_CONFIG) {
+            ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, AMTLOGNO(00017)
+                         "%s trusts its proxies' verification: "
+                         "AlbMtlsProxyVerified on at %s publishes forwarded "
+                         "certificates from AlbMtlsTrustedProxy peers as "
+                         "SUCCESS without verifying them",
+                         server_label(ptemp, s), sc->proxy_verified_where);
+        }
         if (sc->verify_where == NULL) continue;
-        if (!sc->has_trust) {
+        if (!sc->has_trust && sc->proxy_verified_where == NULL) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, AMTLOGNO(00002)
                          "AlbMtlsVerifyClient at %s turns verification on, "
                          "but no AlbMtlsCAFile or AlbMtlsCAPath is set for "
@@ -160,7 +185,8 @@ static int access_decision(request_rec *r, const amt_dir_conf *dc,
     const char *cn;
 
     *vp = NULL;
-    if (dc->trust == NULL && mode == AMT_VERIFY_REQUIRE) {
+    if (dc->trust == NULL && mode == AMT_VERIFY_REQUIRE
+        && !amt_conf_proxy_verified(dc)) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AMTLOGNO(00005)
                       "AlbMtlsVerifyClient require applies to %s, but no "
                       "AlbMtlsCAFile or AlbMtlsCAPath does",

@@ -45,6 +45,8 @@ void *amt_create_dir_conf(apr_pool_t *p, char *dir)
     dc->crl = NULL;
     dc->crl_check = AMT_CRL_CHECK_UNSET;
     dc->crl_no_crl_ok = 0;
+    dc->format = AMT_FORMAT_UNSET;
+    dc->proxy_verified = AMT_UNSET;
     return dc;
 }
 
@@ -61,7 +63,15 @@ void *amt_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_UNSET(trust, NULL);
     MERGE_UNSET(depth, AMT_UNSET);
     MERGE_UNSET(require_cn, NULL);
-    MERGE_UNSET(header, NULL);
+    if (add->format != AMT_FORMAT_UNSET) {  /* format and header: one unit */
+        mrg->format = add->format;
+        mrg->header = add->header;
+    }
+    else {
+        mrg->format = base->format;
+        MERGE_UNSET(header, NULL);
+    }
+    MERGE_UNSET(proxy_verified, AMT_UNSET);
     MERGE_UNSET(user_var, NULL);
     MERGE_UNSET(export_names, NULL);
     MERGE_UNSET(crl, NULL);
@@ -128,6 +138,12 @@ void *amt_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
                                                 : base->crl_check_where;
     mrg->has_crl = base->has_crl || add->has_crl;
     mrg->cache = add->cache ? add->cache : base->cache;
+    mrg->formats_used = base->formats_used | add->formats_used;
+    mrg->proxy_verified_where = add->proxy_verified_where
+                                ? add->proxy_verified_where
+                                : base->proxy_verified_where;
+    mrg->format_checks = add->format_checks ? add->format_checks
+                                            : base->format_checks;
     return mrg;
 }
 
@@ -171,7 +187,18 @@ int amt_conf_crl_check(const amt_dir_conf *dc)
 
 const char *amt_conf_header(const amt_dir_conf *dc)
 {
-    return dc->header ? dc->header : AMT_DEFAULT_HEADER;
+    return dc->header ? dc->header
+                      : amt_format_default_header(amt_conf_format(dc));
+}
+
+amt_format_e amt_conf_format(const amt_dir_conf *dc)
+{
+    return dc->format == AMT_FORMAT_UNSET ? AMT_FORMAT_ALB : dc->format;
+}
+
+int amt_conf_proxy_verified(const amt_dir_conf *dc)
+{
+    return dc->proxy_verified == 1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -266,6 +293,44 @@ static const char *set_header(cmd_parms *cmd, void *mconfig, const char *arg)
     }
     dc->header = arg;
     APR_ARRAY_PUSH(srv_conf(cmd)->headers, const char *) = arg;
+    return NULL;
+}
+
+static const char *set_header_format(cmd_parms *cmd, void *mconfig,
+                                     const char *arg)
+{
+    amt_dir_conf *dc = mconfig;
+    amt_srv_conf *sc = srv_conf(cmd);
+    const char *err, *name;
+
+    if (amt_format_parse(&dc->format, cmd->pool, arg, &err) != APR_SUCCESS) {
+        return fail(cmd, err);
+    }
+    sc->formats_used |= 1u << dc->format;
+    if ((name = amt_format_default_header(dc->format)) != NULL) {
+        APR_ARRAY_PUSH(sc->headers, const char *) = name;
+    }
+    else {
+        amt_format_check_t *chk;
+        if (sc->format_checks == NULL) {
+            sc->format_checks = apr_array_make(cmd->pool, 1,
+                                               sizeof(amt_format_check_t));
+        }
+        chk = apr_array_push(sc->format_checks);
+        chk->dc = dc;
+        chk->where = where(cmd);
+    }
+    return NULL;
+}
+
+static const char *set_proxy_verified(cmd_parms *cmd, void *mconfig, int on)
+{
+    amt_dir_conf *dc = mconfig;
+
+    dc->proxy_verified = on ? 1 : 0;
+    if (on && srv_conf(cmd)->proxy_verified_where == NULL) {
+        srv_conf(cmd)->proxy_verified_where = where(cmd);
+    }
     return NULL;
 }
 
@@ -495,8 +560,15 @@ const command_rec amt_cmds[] = {
     AP_INIT_ITERATE("AlbMtlsRequireCN", add_require_cn, NULL, DIR_CTX,
                     "subject CNs of which the leaf's CN must be one"),
     AP_INIT_TAKE1("AlbMtlsHeader", set_header, NULL, DIR_CTX,
-                  "request header carrying the chain (default "
-                  AMT_DEFAULT_HEADER ")"),
+                  "request header carrying the chain (default: the "
+                  "format's, " AMT_DEFAULT_HEADER " for alb)"),
+    AP_INIT_TAKE1("AlbMtlsHeaderFormat", set_header_format, NULL, DIR_CTX,
+                  "alb|alb-verify|rfc9440|xfcc|base64-der: how the proxy "
+                  "sends the certificate (default alb)"),
+    AP_INIT_FLAG("AlbMtlsProxyVerified", set_proxy_verified, NULL, DIR_CTX,
+                 "on: the trusted proxy has verified the certificate; "
+                 "publish it as SUCCESS without verifying it again "
+                 "(default off)"),
     AP_INIT_ITERATE("AlbMtlsTrustedProxy", add_trusted_proxy, NULL, RSRC_CONF,
                     "addr[/bits] of peers allowed to send the header, or any"),
     AP_INIT_RAW_ARGS("AlbMtlsOptions", set_options, NULL, DIR_CTX,

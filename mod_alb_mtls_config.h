@@ -12,6 +12,7 @@
 
 #include "amt_crl.h"
 #include "amt_ocsp.h"
+#include "amt_format.h"
 #include "amt_parse.h"
 #include "amt_source.h"
 #include "amt_trust.h"
@@ -49,6 +50,11 @@ typedef struct amt_dir_conf {
     int crl_no_crl_ok;              /* no_crl_for_cert_ok, with crl_check */
     const amt_ocsp_conf_t *ocsp;    /* AlbMtlsOCSP*; NULL: inherit
                                      * (mod_alb_mtls_ocsp.c) */
+    /* AlbMtlsHeaderFormat and AlbMtlsHeader merge as one unit: a section
+     * that sets the format reads its default name unless it also sets
+     * AlbMtlsHeader */
+    amt_format_e format;            /* AMT_FORMAT_UNSET: inherit */
+    int proxy_verified;             /* AlbMtlsProxyVerified; AMT_UNSET */
 } amt_dir_conf;
 
 typedef struct amt_srv_conf {
@@ -66,10 +72,23 @@ typedef struct amt_srv_conf {
                                      * AlbMtlsCRLCheck leaf|chain, or NULL */
     int has_crl;                    /* some section has AlbMtlsCRLFile/Path */
     int reload_interval;            /* AlbMtlsReloadInterval; AMT_UNSET */
+    unsigned formats_used;          /* 1 << amt_format_e of every
+                                     * AlbMtlsHeaderFormat seen here */
+    const char *proxy_verified_where; /* "file:line" of the first
+                                     * AlbMtlsProxyVerified on, or NULL */
+    apr_array_header_t *format_checks; /* of amt_format_check_t: sections
+                                     * checked at start-up */
     struct amt_cache_conf *cache;   /* this virtual host's own
                                      * AlbMtlsCache, or NULL: the main
                                      * server's (mod_alb_mtls_cache.c) */
 } amt_srv_conf;
+
+/* a section whose AlbMtlsHeaderFormat needs an AlbMtlsHeader beside it
+ * (base64-der), checked once the whole section has been read */
+typedef struct amt_format_check_t {
+    const amt_dir_conf *dc;
+    const char *where;              /* "file:line" of the directive */
+} amt_format_check_t;
 
 extern const command_rec amt_cmds[];
 
@@ -82,9 +101,14 @@ void *amt_merge_srv_conf(apr_pool_t *p, void *basev, void *addv);
 amt_verify_mode_e amt_conf_mode(const amt_dir_conf *dc);
 int amt_conf_depth(const amt_dir_conf *dc);
 int amt_conf_options(const amt_dir_conf *dc);
+/* the header name the format's leaf field has (AlbMtlsHeader, else the
+ * format's default; NULL only for base64-der without AlbMtlsHeader) */
 const char *amt_conf_header(const amt_dir_conf *dc);
 /* the verification policy of dc (everything amt_verify_chain needs but
  * the trust anchors and CRL set, which amt_reload_pin() fills) */
+amt_format_e amt_conf_format(const amt_dir_conf *dc);
+int amt_conf_proxy_verified(const amt_dir_conf *dc);
+/* the verification policy of dc (everything amt_verify_chain needs) */
 void amt_conf_policy(amt_policy_t *policy, const amt_dir_conf *dc);
 /* effective AlbMtlsCRLCheck mode (amt_crl_check_e) */
 int amt_conf_crl_check(const amt_dir_conf *dc);

@@ -205,10 +205,46 @@ static int proxy_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
+/* Completes each server's list of header names to strip or capture: the
+ * descriptive headers of alb-verify are named after its leaf header
+ * (amt_format_fields), so where alb-verify is used anywhere in a server,
+ * every AlbMtlsHeader there gets its -Subject, -Issuer, ... names too (the
+ * other formats' extra fields, such as Client-Cert-Chain, begin with their
+ * leaf header's name and match it already). */
+static int proxy_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                             apr_pool_t *ptemp, server_rec *main_server)
+{
+    server_rec *s;
+
+    (void)plog;
+    (void)ptemp;
+    for (s = main_server; s != NULL; s = s->next) {
+        amt_srv_conf *sc = ap_get_module_config(s->module_config,
+                                                &alb_mtls_module);
+        apr_array_header_t *more;
+        int i, j;
+
+        if (!(sc->formats_used & (1u << AMT_FORMAT_ALB_VERIFY))) continue;
+        more = apr_array_make(pconf, sc->headers->nelts * 5,
+                              sizeof(const char *));
+        for (i = 0; i < sc->headers->nelts; i++) {
+            amt_fields_t fields;
+            amt_format_fields(&fields, pconf, AMT_FORMAT_ALB_VERIFY,
+                              APR_ARRAY_IDX(sc->headers, i, const char *));
+            for (j = 1; j < fields.nfields; j++) {
+                APR_ARRAY_PUSH(more, const char *) = fields.names[j];
+            }
+        }
+        sc->headers = apr_array_append(pconf, sc->headers, more);
+    }
+    return OK;
+}
+
 void amt_proxy_register_hooks(apr_pool_t *p)
 {
     (void)p;
     ap_hook_pre_config(proxy_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(proxy_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     /* before any other module sees the request's headers */
     ap_hook_post_read_request(proxy_post_read_request, NULL, NULL,
                               APR_HOOK_REALLY_FIRST);

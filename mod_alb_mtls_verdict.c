@@ -41,17 +41,20 @@
 #include "mod_alb_mtls_verdict.h"
 #include "amt_chain.h"
 #include "amt_error.h"
+#include "amt_format.h"
 #include "amt_vars.h"
 #include "amt_entry.h"
 
-typedef struct parsed_header_t {    /* one header name, parsed once */
-    const char *header;
+typedef struct parsed_header_t {    /* one format and header name, parsed
+                                     * once */
+    amt_fields_t fields;
     amt_chain_t *chain;             /* NULL: no certificate or failure */
     const char *reason;             /* parse failure, else NULL */
 } parsed_header_t;
 
 struct amt_verdict_t {              /* one policy, verified once */
-    const char *header;
+    amt_fields_t fields;            /* the format and its header names */
+    int proxy_verified;             /* AlbMtlsProxyVerified on */
     amt_policy_t policy;
     amt_client_cert_t cert;         /* .result always; .chain once parsed */
     const amt_entry_t *entry;       /* the result as cached, or NULL */
@@ -125,26 +128,49 @@ static const char *header_value(const request_state_t *st, const char *header,
     return fields == 1 ? apr_table_get(st->headers, header) : NULL;
 }
 
+/* the values of every field of a format (NULL where absent); NULL with
+ * *reason set when one of them came in several fields */
+static int header_values(const request_state_t *st,
+                         const amt_fields_t *fields,
+                         const char *values[AMT_FORMAT_MAX_FIELDS],
+                         const char **reason)
+{
+    int i, any = 0;
+
+    *reason = NULL;
+    for (i = 0; i < fields->nfields; i++) {
+        values[i] = header_value(st, fields->names[i], reason);
+        if (*reason != NULL) return 0;
+        if (values[i] != NULL) any = 1;
+    }
+    return any;
+}
+
+static int same_fields(const amt_fields_t *a, const amt_fields_t *b)
+{
+    return a->format == b->format
+           && strcasecmp(a->names[0], b->names[0]) == 0;
+}
+
 static const parsed_header_t *parse_header(request_rec *r, request_state_t *st,
-                                        const char *header)
+                                           const amt_fields_t *fields)
 {
     apr_pool_t *pool = amt_initial_request(r)->pool;
+    const char *values[AMT_FORMAT_MAX_FIELDS];
     parsed_header_t *pr;
-    const char *value;
     int i;
 
     for (i = 0; i < st->parsed->nelts; i++) {
         pr = &APR_ARRAY_IDX(st->parsed, i, parsed_header_t);
-        if (strcasecmp(pr->header, header) == 0) return pr;
+        if (same_fields(&pr->fields, fields)) return pr;
     }
     pr = apr_array_push(st->parsed);
-    pr->header = header;
+    pr->fields = *fields;
     pr->chain = NULL;
     pr->reason = NULL;
-    value = header_value(st, header, &pr->reason);
-    if (value != NULL) {
-        apr_status_t rv = amt_chain_from_header(&pr->chain, pool, value,
-                                                &pr->reason);
+    if (header_values(st, fields, values, &pr->reason)) {
+        apr_status_t rv = amt_format_chain(&pr->chain, pool, fields, values,
+                                           &pr->reason);
         if (rv != APR_SUCCESS) {
             pr->chain = NULL;
             if (pr->reason == NULL) pr->reason = amt_strerror(pool, rv);
@@ -158,7 +184,8 @@ static const parsed_header_t *parse_header(request_rec *r, request_state_t *st,
 static const amt_client_cert_t *verdict_cert(request_rec *r, amt_verdict_t *v)
 {
     if (!v->parsed) {
-        const parsed_header_t *pr = parse_header(r, req_state(r), v->header);
+        const parsed_header_t *pr = parse_header(r, req_state(r),
+                                                 &v->fields);
         v->cert.chain = pr->chain;
         v->parsed = 1;
     }
@@ -170,26 +197,42 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     request_state_t *st = req_state(r);
     apr_pool_t *pool = amt_initial_request(r)->pool;
     const char *header = amt_conf_header(dc);
+    int proxy_verified = amt_conf_proxy_verified(dc);
     const parsed_header_t *pr;
     amt_verdict_t *v;
     amt_policy_t policy;
     amt_cache_slot_t slot;
     STACK_OF(X509) *path = NULL;
-    const char *value, *reason;
+    amt_fields_t fields;
+    const char *values[AMT_FORMAT_MAX_FIELDS];
+    const char *key_name, *key_value, *reason;
+    apr_size_t key_len;
     int i;
 
     amt_conf_policy(&policy, dc);
     amt_reload_pin(r, dc, &policy);
+    if (header == NULL) {       /* base64-der without AlbMtlsHeader: refused
+                                 * at start-up; fail closed all the same */
+        v = apr_pcalloc(pool, sizeof(*v));
+        v->parsed = 1;
+        amt_result_fail(&v->cert.result, AMT_FAIL_CONFIG, "AlbMtlsHeaderFormat "
+                        "base64-der needs AlbMtlsHeader");
+        amt_count_result(&v->cert.result);
+        return v;
+    }
+    amt_format_fields(&fields, pool, amt_conf_format(dc), header);
     for (i = 0; i < st->verdicts->nelts; i++) {
         v = APR_ARRAY_IDX(st->verdicts, i, amt_verdict_t *);
         if (amt_policy_same(&v->policy, &policy)
-            && strcasecmp(v->header, header) == 0) {
+            && same_fields(&v->fields, &fields)
+            && v->proxy_verified == proxy_verified) {
             return v;
         }
     }
     v = apr_pcalloc(pool, sizeof(*v));
     APR_ARRAY_PUSH(st->verdicts, amt_verdict_t *) = v;
-    v->header = header;
+    v->fields = fields;
+    v->proxy_verified = proxy_verified;
     v->policy = policy;
     if (policy.ocsp != NULL) {
         /* a <Location> merge made it from the (sub)request's pool; the
@@ -205,20 +248,34 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
         return v;
     }
 
-    /* the cache: "have you got it?" */
-    value = header_value(st, header, &reason);
-    v->entry = amt_cache_lookup(r, &slot, &v->policy, header, value);
+    /* the cache: "have you got it?" (a value in several fields has no
+     * key: it fails in the parse below) */
+    key_name = header;
+    key_value = NULL;
+    if (header_values(st, &fields, values, &reason)) {
+        amt_format_key_input(&key_name, &key_value, &key_len, pool,
+                             &fields, values, proxy_verified);
+    }
+    v->entry = amt_cache_lookup(r, &slot, &v->policy, key_name, key_value);
     if (v->entry != NULL) {
         v->cert.result = v->entry->result;
         amt_count_result(&v->cert.result);
         return v;
     }
 
-    pr = parse_header(r, st, header);
+    pr = parse_header(r, st, &fields);
     v->cert.chain = pr->chain;
     v->parsed = 1;
     if (pr->reason != NULL) {
         amt_result_fail(&v->cert.result, AMT_FAIL_MALFORMED, pr->reason);
+    }
+    else if (proxy_verified) {
+        /* AlbMtlsProxyVerified on: the trusted proxy verified the chain
+         * (st->headers is set only for a trusted peer); a certificate that
+         * decoded and parsed is SUCCESS, none is NONE */
+        memset(&v->cert.result, 0, sizeof(v->cert.result));
+        v->cert.result.error_depth = -1;
+        if (pr->chain != NULL) v->cert.result.outcome = AMT_OUTCOME_SUCCESS;
     }
     else if (amt_verify_chain_path(&v->cert.result, pool, &v->policy,
                                    pr->chain, 0,
@@ -227,6 +284,17 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
              != APR_SUCCESS) {
         amt_result_fail(&v->cert.result, AMT_FAIL_CONFIG, "internal error");
         slot.usable = 0;                /* not the chain's fault: no entry */
+    }
+    else if (fields.format == AMT_FORMAT_ALB_VERIFY
+             && v->cert.result.outcome == AMT_OUTCOME_FAILED
+             && (v->cert.result.x509_error
+                     == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+                 || v->cert.result.x509_error
+                     == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT)) {
+        /* the leaf came alone: its issuer can only be a trust anchor */
+        v->cert.result.reason = "unable to get local issuer certificate (the "
+            "alb-verify format sends the leaf alone: AlbMtlsCAFile or "
+            "AlbMtlsCAPath must hold the intermediate CAs too)";
     }
     else {
         /* OCSP, on a miss only (mod_alb_mtls_ocsp.c) */

@@ -30,6 +30,8 @@ test)
     PACKAGES="$PACKAGES memcached redis-server"
     # apache2-utils (ab): t/72_reload.t's concurrent load while files change
     PACKAGES="$PACKAGES apache2-utils"
+    # nginx, haproxy: t/63_proxies.t puts them in front as TLS proxies
+    PACKAGES="$PACKAGES nginx haproxy"
     # Apache::Test is mod_perl's (EPEL on RHEL); the suite is run on Debian only
     RPM_PACKAGES="httpd httpd-devel mod_perl perl-Apache-Test php-cli php-fpm
                   openssl openssl-devel pkgconf-pkg-config make gcc curl perl

@@ -173,11 +173,12 @@ start_httpd() {
 STEP=0
 UNEXPECTED=0
 
-# send EXPECTED-STATUS URL-PATH CHAIN-FILE|- [HOST]
-# Sends one request as the ALB would, prints the status, then the page for a
-# 200 and the new mod_alb_mtls log lines otherwise.
+# send EXPECTED-STATUS URL-PATH CHAIN-FILE|- [HOST] [FORMAT]
+# Sends one request as the ALB (or, with FORMAT, another proxy) would,
+# prints the status, then the page for a 200 and the new mod_alb_mtls log
+# lines otherwise.
 send() {
-    want=$1 path=$2 chain=$3 host=${4:-}
+    want=$1 path=$2 chain=$3 host=${4:-} format=${5:-}
     before=$(wc -l < "$LOG")
     set -- -s -o "$DEMO/body" -w '%{http_code}' --max-time 10
     hostopt=
@@ -187,6 +188,13 @@ send() {
     fi
     if [ "$chain" = - ]; then
         shown="curl$hostopt http://127.0.0.1:$PORT$path"
+    elif [ -n "$format" ]; then
+        "$HEADER_TOOL" --format "$format" "$chain" > "$DEMO/headers"
+        set -- "$@" -H "@$DEMO/headers"
+        shown="tools/alb-mtls-header --format $format ${chain#"$TOP"/} > h.txt; curl$hostopt -H @h.txt http://127.0.0.1:$PORT$path"
+        value=$(cat "$DEMO/headers")
+        certs=$(grep -c 'BEGIN CERTIFICATE' "$chain")
+        pluses=0
     else
         value=$("$HEADER_TOOL" "$chain")
         set -- "$@" -H "$HEADER: $value"
@@ -196,7 +204,11 @@ send() {
     fi
     status=$(curl "$@" "http://127.0.0.1:$PORT$path" || true)
     say "\$ $shown"
-    if [ "$chain" != - ]; then
+    if [ -n "$format" ] && [ "$chain" != - ]; then
+        say "  (headers, format $format:"
+        cut -c1-100 "$DEMO/headers" | sed 's/$/.../; s/^/     | /'
+        say "  )"
+    elif [ "$chain" != - ]; then
         say "  (header: ${#value} bytes, $certs certificate(s), $pluses literal '+' that a form decoder would turn into spaces)"
     fi
     if [ "$status" = "$want" ]; then
@@ -249,6 +261,12 @@ run_requests() {
 
     step "optional mode: no header"
     send 200 /optional/ -
+
+    step "Another format: the same chain as RFC 9440 Client-Cert / Client-Cert-Chain to /rfc9440/ (AlbMtlsHeaderFormat rfc9440)"
+    send 200 /rfc9440/ "$PKI/client-chain.pem" "" rfc9440
+
+    step "RFC 9440: a chain from a foreign root"
+    send 403 /rfc9440/ "$PKI/foreign-chain.pem" "" rfc9440
 
     step "A valid chain from a peer that is not in AlbMtlsTrustedProxy (virtual host direct.demo)"
     send 403 /app/ "$PKI/client-chain.pem" direct.demo
