@@ -21,6 +21,12 @@
  */
 #include <string.h>
 
+#include "apr.h"
+#if APR_HAVE_UNISTD_H
+#include <unistd.h>             /* getpid(), which newer glibcs bring in
+                                 * with other headers, Debian 11's not */
+#endif
+
 #include "httpd.h"
 #include "http_config.h"
 #include "http_log.h"
