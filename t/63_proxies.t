@@ -259,6 +259,13 @@ my (undef, $ref) = get("https://127.0.0.1:$port{modssl}/env", cert => 'client');
 is($ref->{SSL_CLIENT_VERIFY}, 'SUCCESS', 'mod_ssl reference: SUCCESS');
 is($ref->{SSL_CLIENT_S_DN_CN}, 'client1', 'mod_ssl reference: CN client1');
 my $want = client_vars($ref);
+# Debian 11's mod_ssl (2.4.62) counts SSL_CLIENT_V_REMAIN one day too high
+# (t/60_modssl_compare.t tells it apart the same way); the module counts as
+# 2.4.71 does
+if (!have_min_apache_version('2.4.71') && ($want->{SSL_CLIENT_V_REMAIN} // '') =~ /^\d+$/
+    && $want->{SSL_CLIENT_V_REMAIN} > 0) {
+    $want->{SSL_CLIENT_V_REMAIN}--;
+}
 
 my %header = ('nginx' => 'X-Nginx-Cert', 'hap-rfc' => 'Client-Cert',
               'hap-b64' => 'X-Haproxy-Der', 'apache' => 'X-SSL-Client-Cert');
