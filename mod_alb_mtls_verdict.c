@@ -198,12 +198,13 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
     apr_pool_t *pool = amt_initial_request(r)->pool;
     const char *header = amt_conf_header(dc);
     int proxy_verified = amt_conf_proxy_verified(dc);
+    amt_format_e format = amt_conf_format(dc);
     const parsed_header_t *pr;
     amt_verdict_t *v;
     amt_policy_t policy;
     amt_cache_slot_t slot;
     STACK_OF(X509) *path = NULL;
-    amt_fields_t fields;
+    const amt_fields_t *fields;
     const char *values[AMT_FORMAT_MAX_FIELDS];
     const char *key_name, *key_value, *reason;
     apr_size_t key_len;
@@ -220,18 +221,20 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
         amt_count_result(&v->cert.result);
         return v;
     }
-    amt_format_fields(&fields, pool, amt_conf_format(dc), header);
+    /* every hook asks again: find the verdict before building anything */
     for (i = 0; i < st->verdicts->nelts; i++) {
         v = APR_ARRAY_IDX(st->verdicts, i, amt_verdict_t *);
         if (amt_policy_same(&v->policy, &policy)
-            && same_fields(&v->fields, &fields)
+            && v->fields.format == format
+            && strcasecmp(v->fields.names[0], header) == 0
             && v->proxy_verified == proxy_verified) {
             return v;
         }
     }
     v = apr_pcalloc(pool, sizeof(*v));
     APR_ARRAY_PUSH(st->verdicts, amt_verdict_t *) = v;
-    v->fields = fields;
+    amt_format_fields(&v->fields, pool, format, header);
+    fields = &v->fields;
     v->proxy_verified = proxy_verified;
     v->policy = policy;
     if (policy.ocsp != NULL) {
@@ -252,9 +255,9 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
      * key: it fails in the parse below) */
     key_name = header;
     key_value = NULL;
-    if (header_values(st, &fields, values, &reason)) {
+    if (header_values(st, fields, values, &reason)) {
         amt_format_key_input(&key_name, &key_value, &key_len, pool,
-                             &fields, values, proxy_verified);
+                             fields, values, proxy_verified);
     }
     v->entry = amt_cache_lookup(r, &slot, &v->policy, key_name, key_value);
     if (v->entry != NULL) {
@@ -263,7 +266,7 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
         return v;
     }
 
-    pr = parse_header(r, st, &fields);
+    pr = parse_header(r, st, fields);
     v->cert.chain = pr->chain;
     v->parsed = 1;
     if (pr->reason != NULL) {
@@ -285,7 +288,7 @@ amt_verdict_t *amt_verdict_for(request_rec *r, const amt_dir_conf *dc)
         amt_result_fail(&v->cert.result, AMT_FAIL_CONFIG, "internal error");
         slot.usable = 0;                /* not the chain's fault: no entry */
     }
-    else if (fields.format == AMT_FORMAT_ALB_VERIFY
+    else if (fields->format == AMT_FORMAT_ALB_VERIFY
              && v->cert.result.outcome == AMT_OUTCOME_FAILED
              && (v->cert.result.x509_error
                      == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
